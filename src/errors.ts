@@ -1,0 +1,90 @@
+/**
+ * Public error codes. Clients match on these (GraphQL `extensions.code`, CLI
+ * `error.code`), so a code is never renamed or reused for another meaning.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+
+  EMPTY_INPUT: 'EMPTY_INPUT',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  PDF_ENCRYPTED: 'PDF_ENCRYPTED',
+  CORRUPT_PDF: 'CORRUPT_PDF',
+  PDF_TOO_MANY_PAGES: 'PDF_TOO_MANY_PAGES',
+
+  MISSING_INPUT_FIELD: 'MISSING_INPUT_FIELD',
+  INVALID_SOURCE: 'INVALID_SOURCE',
+  SOURCE_TOO_LARGE: 'SOURCE_TOO_LARGE',
+  SOURCE_FETCH_FAILED: 'SOURCE_FETCH_FAILED',
+  SOURCE_NOT_FOUND: 'SOURCE_NOT_FOUND',
+  SOURCE_TIMEOUT: 'SOURCE_TIMEOUT',
+  SOURCE_FORBIDDEN: 'SOURCE_FORBIDDEN',
+
+  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
+  MODEL_INVALID: 'MODEL_INVALID',
+  MODEL_DOWNLOAD_FAILED: 'MODEL_DOWNLOAD_FAILED',
+  EXECUTION_PROVIDER_UNAVAILABLE: 'EXECUTION_PROVIDER_UNAVAILABLE',
+  INFERENCE_FAILED: 'INFERENCE_FAILED',
+
+  COLLECTION_NOT_FOUND: 'COLLECTION_NOT_FOUND',
+  COLLECTION_EXISTS: 'COLLECTION_EXISTS',
+  INVALID_EXTRACTOR_CONFIG: 'INVALID_EXTRACTOR_CONFIG',
+  FEATURE_MISMATCH: 'FEATURE_MISMATCH',
+  DOCUMENT_NOT_FOUND: 'DOCUMENT_NOT_FOUND',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  INVALID_FILTER: 'INVALID_FILTER',
+
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  BLOB_STORE_FAILED: 'BLOB_STORE_FAILED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Details a caller can act on: which item, which limit, which file. */
+export type ErrorDetails = Record<string, string | number | boolean | null>;
+
+/**
+ * The one error type that crosses module boundaries. Anything else that
+ * escapes to the API is treated as unexpected: masked for the client, logged.
+ */
+export class SightlineError extends Error {
+  override readonly name = 'SightlineError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: ErrorDetails } {
+    return Object.keys(this.details).length > 0
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isSightlineError(err: unknown): err is SightlineError {
+  return err instanceof SightlineError;
+}
+
+/**
+ * Turns anything thrown into a coded error, keeping coded ones as they are.
+ * Never throws: a failure to describe an error must not hide the error.
+ */
+export function toSightlineError(err: unknown, fallback: ErrorCode = ErrorCode.INTERNAL_SERVER_ERROR): SightlineError {
+  if (isSightlineError(err)) return err;
+  let message = 'internal error';
+  try {
+    message = err instanceof Error ? err.message : String(err);
+  } catch {
+    // keep the generic message
+  }
+  return new SightlineError(fallback, message, {}, { cause: err });
+}
