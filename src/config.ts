@@ -25,7 +25,7 @@ const optionalString = z
 
 /** Where the model lives unless MODEL_DIR says otherwise: the XDG data directory. */
 export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
   return path.join(dataHome, 'sightline', 'models', 'siglip-base-patch16-224');
 }
 
