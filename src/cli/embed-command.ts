@@ -1,0 +1,79 @@
+/** `sightline embed INPUT...`: one JSON line per image or PDF page, in input order. */
+import fs from 'node:fs/promises';
+import { mapLimited } from '../concurrency-limit.ts';
+import { toSightlineError } from '../errors.ts';
+import type { ImageExtractor } from '../extractor/extractor.ts';
+import { mediaItems } from '../ingest/media-items.ts';
+import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
+import { parseSourceRef, type SourceRef } from '../ingest/sources/source-ref.ts';
+import { cliContext, EXIT, openExtractor, parseCommandArgs, positiveInt, printJsonLine, toArray, UsageError, type CliContext } from './cli-runtime.ts';
+
+const USAGE = 'usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT...   (INPUT: file path, http(s) URL or s3://bucket/key)';
+
+type Line = Record<string, unknown>;
+
+async function sourceOf(input: string): Promise<SourceRef> {
+  if (/^(https?|s3|data):/i.test(input)) return parseSourceRef(input);
+  return { kind: 'bytes', bytes: await fs.readFile(input), label: input };
+}
+
+async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher, extractor: ImageExtractor): Promise<Line[]> {
+  try {
+    const { bytes } = await fetcher.fetch(await sourceOf(input));
+    const limits = { maxPages: ctx.config.limits.pdfMaxPages, maxPixels: ctx.config.limits.maxImagePixels };
+    const pending = [...mediaItems(bytes, limits)].map(async (item): Promise<Line> => {
+      const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
+      try {
+        const r = await extractor.embedImage(item.input);
+        return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: round(r.processingTimeMs) };
+      } catch (err) {
+        return { input, ...page, error: toSightlineError(err).toJSON() };
+      }
+    });
+    return await Promise.all(pending);
+  } catch (err) {
+    return [{ input, error: toSightlineError(err).toJSON() }];
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export async function embedCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { 'model-dir': { type: 'string' }, 'batch-size': { type: 'string' } },
+    USAGE,
+  );
+  if (positionals.length === 0) throw new UsageError(`no INPUT given\n${USAGE}`);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size');
+  const ctx = cliContext();
+  const extractor = await openExtractor(ctx, { modelDir: values['model-dir'], batchSize });
+  const fetcher = createSourceFetcher({
+    fetch: ctx.config.fetch,
+    maxBytes: ctx.config.limits.maxSourceBytes,
+    s3: ctx.config.s3,
+    logger: ctx.logger,
+  });
+  let failed = false;
+  // Results print in input order, each as soon as everything before it is done.
+  const done = new Map<number, Line[]>();
+  let next = 0;
+  const flush = () => {
+    while (done.has(next)) {
+      for (const line of done.get(next) ?? []) {
+        if ('error' in line) failed = true;
+        printJsonLine(line);
+      }
+      done.delete(next++);
+    }
+  };
+  try {
+    await mapLimited(positionals, 2 * (batchSize ?? ctx.config.model.batchSize), async (input, i) => {
+      done.set(i, await embedInput(input, ctx, fetcher, extractor));
+      flush();
+    });
+  } finally {
+    await extractor.close();
+  }
+  return failed ? EXIT.itemFailed : EXIT.ok;
+}

@@ -1,0 +1,135 @@
+/**
+ * image_extractor v1: bytes or pixels in, L2-normalised SigLIP embeddings out.
+ * Preprocessing runs in sharp's thread pool, inference in a worker thread;
+ * concurrent callers are coalesced into batches of up to `batchSize`.
+ */
+import { performance } from 'node:perf_hooks';
+import { createLimiter } from '../concurrency-limit.ts';
+import type { Logger } from '../logger.ts';
+import { createBatcher } from './batcher.ts';
+import { IMAGE_EXTRACTOR } from './feature.ts';
+import type { ImageInput } from './image-decode.ts';
+import { startInferenceWorker } from './inference-client.ts';
+import { loadModelFiles, type ModelFiles } from './model-files.ts';
+import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
+import { preprocessImage } from './preprocess.ts';
+import { createTokenizer, type Tokenizer } from './tokenizer.ts';
+
+export type ModelVariant = 'fp32' | 'fp16' | 'quantized';
+
+export interface ExtractorOptions {
+  modelDir: string;
+  variant: ModelVariant;
+  session: SessionOptions;
+  /** Images per inference batch (the reference pipeline uses 16). */
+  batchSize: number;
+  /** How long a lone request waits for others to share its batch. */
+  batchWaitMs: number;
+  maxPixels: number;
+  logger: Logger;
+  /**
+   * Where inference runs. `worker` (the default) keeps the event loop free;
+   * `inline` exists for the benchmark's baseline and one-shot tools.
+   */
+  inference?: 'worker' | 'inline';
+}
+
+export interface ImageEmbedding {
+  embedding: Float32Array;
+  /** Wall time from the first decoded byte to the normalised vector. */
+  processingTimeMs: number;
+  /** Size of the image as decoded (after EXIF rotation). */
+  width: number;
+  height: number;
+}
+
+export interface TextEmbedding {
+  embedding: Float32Array;
+  inputIds: number[];
+}
+
+export interface ImageExtractor {
+  readonly descriptor: typeof IMAGE_EXTRACTOR;
+  readonly model: ModelFiles;
+  embedImage(input: ImageInput, signal?: AbortSignal): Promise<ImageEmbedding>;
+  embedText(text: string, signal?: AbortSignal): Promise<TextEmbedding>;
+  close(): Promise<void>;
+}
+
+function splitRows(data: Float32Array, n: number, dim: number): Float32Array[] {
+  return Array.from({ length: n }, (_, i) => data.slice(i * dim, (i + 1) * dim));
+}
+
+function concat(items: Float32Array[]): Float32Array {
+  const size = items[0]?.length ?? 0;
+  const out = new Float32Array(items.length * size);
+  items.forEach((item, i) => out.set(item, i * size));
+  return out;
+}
+
+export async function createImageExtractor(opts: ExtractorOptions): Promise<ImageExtractor> {
+  const started = performance.now();
+  const model = await loadModelFiles(opts.modelDir, opts.variant);
+  const tokenizer: Tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, {
+    maxLength: model.text.maxLength,
+  });
+  const dim = model.embeddingDim;
+  const sessions: SiglipSessions =
+    opts.inference === 'inline'
+      ? await openSiglipSessions(model, dim, opts.session)
+      : await startInferenceWorker(model, dim, opts.session);
+  const { height, width } = model.image;
+
+  const vision = createBatcher<Float32Array, Float32Array>({
+    maxBatch: opts.batchSize,
+    maxWaitMs: opts.batchWaitMs,
+    runBatch: async (items) => splitRows(await sessions.embedPixels(concat(items), items.length, height, width), items.length, dim),
+  });
+  const text = createBatcher<number[], Float32Array>({
+    maxBatch: opts.batchSize,
+    maxWaitMs: opts.batchWaitMs,
+    runBatch: async (items) => {
+      const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
+      return splitRows(await sessions.embedTokens(ids, items.length, model.text.maxLength), items.length, dim);
+    },
+  });
+  // Enough decoded images to fill the next batch while one runs, and no more:
+  // a 500-object ingest must not hold 500 decoded tensors.
+  const preprocessing = createLimiter(Math.max(2, opts.batchSize * 2));
+
+  const extractor: ImageExtractor = {
+    descriptor: IMAGE_EXTRACTOR,
+    model,
+    async embedImage(input, signal) {
+      const t0 = performance.now();
+      const pre = await preprocessing.run(() =>
+        preprocessImage(input, {
+          size: { height, width },
+          mean: model.image.mean,
+          std: model.image.std,
+          rescaleFactor: model.image.rescaleFactor,
+          maxPixels: opts.maxPixels,
+        }),
+      );
+      const embedding = await vision.submit(pre.pixelValues, signal);
+      return { embedding, processingTimeMs: performance.now() - t0, width: pre.width, height: pre.height };
+    },
+    async embedText(query, signal) {
+      const inputIds = tokenizer.encode(query);
+      return { embedding: await text.submit(inputIds, signal), inputIds };
+    },
+    close: () => sessions.release(),
+  };
+
+  // Warm both towers so the first real request does not pay for lazy allocation.
+  await extractor.embedImage({ kind: 'raw', data: new Uint8Array(width * height * 3).fill(128), width, height, channels: 3 });
+  await extractor.embedText('warm up');
+  opts.logger.info('model ready', {
+    modelDir: model.dir,
+    variant: opts.variant,
+    executionProvider: opts.session.executionProvider,
+    inference: opts.inference ?? 'worker',
+    loadMs: Math.round(performance.now() - started),
+  });
+  return extractor;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createLimiter, mapLimited } from '../src/concurrency-limit.ts';
+
+describe('createLimiter', () => {
+  it('never runs more than max tasks at once', async () => {
+    const limiter = createLimiter(3);
+    let active = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        limiter.run(async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await new Promise((r) => setTimeout(r, 2));
+          active--;
+        }),
+      ),
+    );
+    expect(peak).toBe(3);
+  });
+
+  it('frees the slot of a failed task', async () => {
+    const limiter = createLimiter(1);
+    await expect(limiter.run(async () => { throw new Error('x'); })).rejects.toThrow('x');
+    expect(await limiter.run(async () => 7)).toBe(7);
+  });
+});
+
+describe('mapLimited', () => {
+  it('keeps input order', async () => {
+    const out = await mapLimited([30, 10, 20], 2, async (ms) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return ms;
+    });
+    expect(out).toEqual([30, 10, 20]);
+  });
+});
