@@ -7,7 +7,7 @@
  */
 import { ErrorCode, SightlineError } from '../../errors.ts';
 
-export const SPECIAL_TOKENS = { pad: '<pad>', eos: '</s>', unk: '<unk>' } as const;
+const SPECIAL_TOKENS = { pad: '<pad>', eos: '</s>', unk: '<unk>' } as const;
 const META = '\u2581';
 
 /** Words and subwords a product catalogue uses, most frequent first: they win Viterbi against letters. */
@@ -93,6 +93,8 @@ const normalizer = {
     { type: 'Replace', pattern: { Regex: "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]" }, content: '' },
     { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' },
     { type: 'Strip', strip_left: true, strip_right: true },
+    // sentencepiece's own nmt_nfkc normalisation runs after SigLIP's canonicalisation.
+    { type: 'NFKC' },
   ],
 };
 
