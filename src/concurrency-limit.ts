@@ -23,8 +23,21 @@ export function createLimiter(max: number): Limiter {
   };
 }
 
-/** Maps with bounded concurrency, keeping input order in the output. */
-export async function mapLimited<I, O>(items: readonly I[], max: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
-  const limiter = createLimiter(max);
-  return Promise.all(items.map((item, i) => limiter.run(() => fn(item, i))));
+/**
+ * Maps with bounded concurrency, keeping input order in the output. Items are
+ * pulled from the iterable only when a slot frees, so a lazy source (a PDF's
+ * pages) is never materialised all at once.
+ */
+export async function mapLimited<I, O>(items: Iterable<I>, max: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
+  const iterator = items[Symbol.iterator]();
+  const out: O[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let step = iterator.next(); !step.done; step = iterator.next()) {
+      const index = next++;
+      out[index] = await fn(step.value, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, max) }, lane));
+  return out;
 }

@@ -34,4 +34,29 @@ describe('mapLimited', () => {
     });
     expect(out).toEqual([30, 10, 20]);
   });
+
+  it('pulls lazily from an iterable, at most max items ahead', async () => {
+    let pulled = 0;
+    let active = 0;
+    let maxAhead = 0;
+    function* source() {
+      for (let i = 0; i < 10; i++) {
+        pulled++;
+        maxAhead = Math.max(maxAhead, pulled - (10 - remaining()));
+        yield i;
+      }
+    }
+    let finished = 0;
+    const remaining = () => 10 - finished;
+    const out = await mapLimited(source(), 2, async (x) => {
+      active++;
+      expect(active).toBeLessThanOrEqual(2);
+      await new Promise((r) => setTimeout(r, 1));
+      active--;
+      finished++;
+      return x * 2;
+    });
+    expect(out).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(maxAhead).toBeLessThanOrEqual(2);
+  });
 });

@@ -1,0 +1,111 @@
+/**
+ * A collection's feature extractor, in the form clients send it
+ * (`feature_extractor_name`, `version`, `input_mappings`, `field_passthrough`,
+ * `parameters`). Validated once, at the edge; trusted everywhere after.
+ */
+import { z } from 'zod';
+import { ErrorCode, SightlineError } from '../errors.ts';
+import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+
+/** Fields Sightline writes on every document; passthrough may not overwrite them. */
+export const SYSTEM_FIELDS = [
+  'source',
+  'content_type',
+  'page_number',
+  'total_pages',
+  'width',
+  'height',
+  'thumbnail_url',
+  'processing_time_ms',
+  'ingested_at',
+] as const;
+
+const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+const path = z.string().regex(PATH, 'must be a dotted path of names, e.g. "metadata.sku"');
+const json: z.ZodType<unknown> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+
+const schema = z.strictObject({
+  feature_extractor_name: z.string(),
+  version: z.string(),
+  input_mappings: z.strictObject({ image: path }),
+  field_passthrough: z
+    .array(
+      z.strictObject({
+        source_path: path,
+        target_path: path.optional(),
+        default: json.optional(),
+        required: z.boolean().optional(),
+      }),
+    )
+    .default([]),
+  parameters: z.strictObject({ enable_thumbnails: z.boolean().default(false) }).default({ enable_thumbnails: false }),
+});
+
+export interface Passthrough {
+  sourcePath: string;
+  targetPath: string;
+  default?: unknown;
+  required: boolean;
+}
+
+export interface ExtractorConfig {
+  featureExtractorName: typeof IMAGE_EXTRACTOR.name;
+  version: typeof IMAGE_EXTRACTOR.version;
+  inputMappings: { image: string };
+  fieldPassthrough: Passthrough[];
+  parameters: { enableThumbnails: boolean };
+}
+
+const invalid = (message: string) => new SightlineError(ErrorCode.INVALID_EXTRACTOR_CONFIG, message);
+
+export function parseExtractorConfig(input: unknown): ExtractorConfig {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw invalid(`invalid feature extractor: ${problems.join('; ')}`);
+  }
+  const c = parsed.data;
+  if (c.feature_extractor_name !== IMAGE_EXTRACTOR.name || c.version !== IMAGE_EXTRACTOR.version) {
+    throw invalid(
+      `unknown feature extractor ${c.feature_extractor_name}@${c.version}; this server provides ${IMAGE_EXTRACTOR.name}@${IMAGE_EXTRACTOR.version}`,
+    );
+  }
+  const fieldPassthrough = c.field_passthrough.map((p) => ({
+    sourcePath: p.source_path,
+    targetPath: p.target_path ?? p.source_path,
+    ...(p.default === undefined ? {} : { default: p.default }),
+    required: p.required ?? false,
+  }));
+  const targets = new Set<string>();
+  for (const p of fieldPassthrough) {
+    const root = p.targetPath.split('.')[0] as string;
+    if ((SYSTEM_FIELDS as readonly string[]).includes(root)) {
+      throw invalid(`field_passthrough target "${p.targetPath}" collides with the system field "${root}"`);
+    }
+    if (targets.has(p.targetPath)) throw invalid(`field_passthrough target "${p.targetPath}" is used twice`);
+    targets.add(p.targetPath);
+  }
+  return {
+    featureExtractorName: IMAGE_EXTRACTOR.name,
+    version: IMAGE_EXTRACTOR.version,
+    inputMappings: { image: c.input_mappings.image },
+    fieldPassthrough,
+    parameters: { enableThumbnails: c.parameters.enable_thumbnails },
+  };
+}
+
+/** Back to the client's form, for storage and for the API. */
+export function serialiseExtractorConfig(c: ExtractorConfig): Record<string, unknown> {
+  return {
+    feature_extractor_name: c.featureExtractorName,
+    version: c.version,
+    input_mappings: { ...c.inputMappings },
+    field_passthrough: c.fieldPassthrough.map((p) => ({
+      source_path: p.sourcePath,
+      target_path: p.targetPath,
+      ...(p.default === undefined ? {} : { default: p.default }),
+      required: p.required,
+    })),
+    parameters: { enable_thumbnails: c.parameters.enableThumbnails },
+  };
+}

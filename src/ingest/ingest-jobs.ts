@@ -1,0 +1,99 @@
+/**
+ * Large batches run as jobs: the caller gets an id at once and polls for
+ * progress. Jobs live in this process's memory (a job is polled on the replica
+ * that runs it); finished ones are kept for `retainMs`, at most `maxRetained`.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { IngestItemResult, IngestService, ItemError } from './ingest-service.ts';
+
+export type IngestJobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface IngestJob {
+  id: string;
+  collection: string;
+  state: IngestJobState;
+  total: number;
+  done: number;
+  failed: number;
+  results: IngestItemResult[] | null;
+  error: ItemError | null;
+}
+
+export interface IngestJobs {
+  start(collection: string, objects: readonly unknown[]): IngestJob;
+  get(id: string): IngestJob;
+  /** Waits for running jobs (graceful shutdown). */
+  drain(): Promise<void>;
+}
+
+export function createIngestJobs(
+  ingest: IngestService,
+  opts: { logger: Logger; retainMs?: number; maxRetained?: number },
+): IngestJobs {
+  const retainMs = opts.retainMs ?? 60 * 60 * 1000;
+  const maxRetained = opts.maxRetained ?? 1000;
+  const jobs = new Map<string, { job: IngestJob; finishedAt?: number }>();
+  const running = new Set<Promise<void>>();
+
+  const prune = () => {
+    const now = Date.now();
+    const finished = [...jobs.values()].filter((e) => e.finishedAt !== undefined);
+    for (const e of finished) if (now - (e.finishedAt as number) > retainMs) jobs.delete(e.job.id);
+    const excess = finished.length - maxRetained;
+    for (const e of finished.slice(0, Math.max(0, excess))) jobs.delete(e.job.id);
+  };
+
+  const run = async (entry: { job: IngestJob; finishedAt?: number }, objects: readonly unknown[]) => {
+    const { job } = entry;
+    const log = opts.logger.child({ jobId: job.id, collection: job.collection });
+    job.state = 'running';
+    log.info('ingest job started', { total: job.total });
+    try {
+      job.results = await ingest.ingest(job.collection, objects, {
+        onResult: (r) => {
+          job.done++;
+          if (r.status === 'failed') job.failed++;
+        },
+      });
+      job.state = 'succeeded';
+    } catch (err) {
+      const e = toSightlineError(err);
+      job.error = { code: e.code, message: e.message };
+      job.state = 'failed';
+      log.error('ingest job failed', { err });
+    }
+    entry.finishedAt = Date.now();
+    log.info('ingest job finished', { state: job.state, done: job.done, failed: job.failed });
+  };
+
+  return {
+    start(collection, objects) {
+      prune();
+      const job: IngestJob = {
+        id: randomUUID(),
+        collection,
+        state: 'queued',
+        total: objects.length,
+        done: 0,
+        failed: 0,
+        results: null,
+        error: null,
+      };
+      const entry = { job };
+      jobs.set(job.id, entry);
+      const p = run(entry, objects).finally(() => running.delete(p));
+      running.add(p);
+      return { ...job };
+    },
+    get(id) {
+      const entry = jobs.get(id);
+      if (!entry) throw new SightlineError(ErrorCode.JOB_NOT_FOUND, `no ingest job "${id}" (finished jobs are kept for ${retainMs / 60000} minutes)`, { id });
+      return { ...entry.job };
+    },
+    async drain() {
+      await Promise.all([...running]);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The path of one object: read the mapped field → fetch the bytes → sniff →
+ * one image per picture or PDF page → embed (+ thumbnail) → upsert. Every
+ * object ends in exactly one state, stored or failed with a code; one bad
+ * object never fails its batch.
+ */
+import type { BlobStore } from '../blob/blob-store.ts';
+import type { Collection, CollectionService } from '../collections/collection-service.ts';
+import { readPath } from '../collections/payload-path.ts';
+import type { Config } from '../config.ts';
+import { createLimiter, mapLimited } from '../concurrency-limit.ts';
+import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
+import type { ImageExtractor } from '../extractor/extractor.ts';
+import type { Logger } from '../logger.ts';
+import type { PointInput, VectorStore } from '../store/vector-store.ts';
+import { documentId } from './document-id.ts';
+import { mediaItems, type MediaItem } from './media-items.ts';
+import { passthroughFields } from './passthrough.ts';
+import type { FetchedSource, SourceFetcher } from './sources/index.ts';
+import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
+import { makeThumbnail } from './thumbnail.ts';
+
+export interface ItemError {
+  code: Code;
+  message: string;
+  details?: ErrorDetails;
+}
+
+export type IngestItemResult =
+  | { index: number; status: 'stored'; documentIds: string[] }
+  | { index: number; status: 'failed'; documentIds: []; error: ItemError };
+
+export interface IngestDeps {
+  collections: CollectionService;
+  store: VectorStore;
+  extractor: ImageExtractor;
+  fetcher: SourceFetcher;
+  thumbnails: BlobStore;
+  limits: Config['limits'];
+  concurrency: number;
+  logger: Logger;
+}
+
+export interface IngestService {
+  /** One result per object, in input order. COLLECTION_NOT_FOUND before any work. */
+  ingest(
+    collection: string,
+    objects: readonly unknown[],
+    opts?: { signal?: AbortSignal; onResult?: (r: IngestItemResult) => void },
+  ): Promise<IngestItemResult[]>;
+}
+
+function failed(index: number, err: unknown): IngestItemResult {
+  const e = toSightlineError(err);
+  const error: ItemError = { code: e.code, message: e.message };
+  if (Object.keys(e.details).length > 0) error.details = e.details;
+  return { index, status: 'failed', documentIds: [], error };
+}
+
+export function createIngestService(deps: IngestDeps): IngestService {
+  const { extractor, limits } = deps;
+
+  async function toPoint(
+    collection: Collection,
+    label: string,
+    item: MediaItem,
+    fields: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<PointInput> {
+    const id = documentId(collection.name, label, item.pageNumber);
+    const [embedded, thumbnailUrl] = await Promise.all([
+      extractor.embedImage(item.input, signal),
+      collection.extractor.parameters.enableThumbnails ? storeThumbnail(collection.name, id, item) : Promise.resolve(null),
+    ]);
+    return {
+      id,
+      vector: embedded.embedding,
+      payload: {
+        ...fields,
+        source: label,
+        content_type: item.contentType,
+        page_number: item.pageNumber ?? null,
+        total_pages: item.totalPages ?? null,
+        width: embedded.width,
+        height: embedded.height,
+        thumbnail_url: thumbnailUrl,
+        processing_time_ms: Math.round(embedded.processingTimeMs * 100) / 100,
+        ingested_at: new Date().toISOString(),
+      },
+    };
+  }
+
+  async function storeThumbnail(collection: string, id: string, item: MediaItem): Promise<string> {
+    const thumb = await makeThumbnail(item.input);
+    try {
+      return (await deps.thumbnails.put(`${collection}/${id}.jpg`, thumb.bytes, thumb.contentType)).url;
+    } catch (err) {
+      throw new SightlineError(ErrorCode.BLOB_STORE_FAILED, `could not store the thumbnail: ${toSightlineError(err).message}`, {}, { cause: err });
+    }
+  }
+
+  return {
+    async ingest(name, objects, opts = {}) {
+      const collection = await deps.collections.require(name);
+      const log = deps.logger.child({ collection: name, objects: objects.length });
+      // The same URL twice in one batch is fetched once.
+      const fetches = new Map<string, Promise<FetchedSource>>();
+      const fetchOnce = (raw: unknown) => {
+        const ref = parseSourceRef(raw);
+        const label = sourceLabel(ref);
+        let pending = fetches.get(label);
+        if (!pending) {
+          pending = deps.fetcher.fetch(ref, opts.signal);
+          if (ref.kind !== 'bytes') fetches.set(label, pending);
+        }
+        return pending;
+      };
+      const pageLanes = createLimiter(Math.max(1, deps.concurrency));
+
+      const ingestOne = async (object: unknown, index: number): Promise<IngestItemResult> => {
+        try {
+          const raw = readPath(object, collection.extractor.inputMappings.image);
+          if (raw === undefined || raw === null || raw === '') {
+            throw new SightlineError(
+              ErrorCode.MISSING_INPUT_FIELD,
+              `the object has no "${collection.extractor.inputMappings.image}" field (input_mappings.image)`,
+              { field: collection.extractor.inputMappings.image },
+            );
+          }
+          const fields = passthroughFields(object, collection.extractor.fieldPassthrough);
+          const fetched = await fetchOnce(raw);
+          const items = mediaItems(fetched.bytes, { maxPages: limits.pdfMaxPages, maxPixels: limits.maxImagePixels });
+          const points = await mapLimited(items, deps.concurrency, (item) =>
+            pageLanes.run(() => toPoint(collection, fetched.label, item, fields, opts.signal)),
+          );
+          await deps.store.upsert(collection.name, points, opts.signal);
+          return { index, status: 'stored', documentIds: points.map((p) => p.id) };
+        } catch (err) {
+          return failed(index, err);
+        }
+      };
+
+      const started = Date.now();
+      const results = await mapLimited(objects, deps.concurrency, async (object, index) => {
+        const result = await ingestOne(object, index);
+        opts.onResult?.(result);
+        return result;
+      });
+      const failures = results.filter((r) => r.status === 'failed').length;
+      log.info('ingest finished', { stored: results.length - failures, failed: failures, ms: Date.now() - started });
+      return results;
+    },
+  };
+}

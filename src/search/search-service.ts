@@ -1,0 +1,109 @@
+/**
+ * Turns a query into a vector and asks the store. Text goes through SigLIP's
+ * text tower, an image through the same path as ingest, a document id reuses
+ * its stored vector (no re-embedding). No query at all lists the documents
+ * matching the filter in a stable order: product lookup.
+ */
+import { performance } from 'node:perf_hooks';
+import type { CollectionService } from '../collections/collection-service.ts';
+import type { Config } from '../config.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
+import type { ImageExtractor } from '../extractor/extractor.ts';
+import { mediaItems } from '../ingest/media-items.ts';
+import type { SourceFetcher } from '../ingest/sources/index.ts';
+import { parseSourceRef } from '../ingest/sources/source-ref.ts';
+import type { Filter } from '../store/filter.ts';
+import type { StoredPoint, VectorStore } from '../store/vector-store.ts';
+
+export type SearchQuery =
+  | { kind: 'text'; text: string }
+  | { kind: 'image'; image: unknown }
+  | { kind: 'document'; documentId: string };
+
+export interface SearchRequest {
+  query: SearchQuery | null;
+  featureUri?: string;
+  filter?: Filter;
+  limit: number;
+  offset: number;
+  scoreThreshold?: number;
+}
+
+export interface SearchPoint extends StoredPoint {
+  score: number | null;
+}
+
+export interface SearchOutcome {
+  points: SearchPoint[];
+  timing: { embeddingMs: number; searchMs: number; totalMs: number };
+}
+
+export interface SearchDeps {
+  collections: CollectionService;
+  store: VectorStore;
+  extractor: ImageExtractor;
+  fetcher: SourceFetcher;
+  limits: Config['limits'];
+}
+
+export const MAX_LIMIT = 1000;
+
+export function createSearchService(deps: SearchDeps) {
+  async function queryVector(collection: string, query: SearchQuery, signal?: AbortSignal): Promise<Float32Array> {
+    switch (query.kind) {
+      case 'text':
+        return (await deps.extractor.embedText(query.text, signal)).embedding;
+      case 'image': {
+        const fetched = await deps.fetcher.fetch(parseSourceRef(query.image), signal);
+        // A PDF as a query stands for its first page.
+        const first = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels }).next();
+        if (first.done) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
+        return (await deps.extractor.embedImage(first.value.input, signal)).embedding;
+      }
+      case 'document': {
+        const [point] = await deps.store.get(collection, [query.documentId], { withVector: true });
+        if (!point?.vector) {
+          throw new SightlineError(ErrorCode.DOCUMENT_NOT_FOUND, `no document "${query.documentId}" in collection "${collection}"`, {
+            collection,
+            id: query.documentId,
+          });
+        }
+        return point.vector;
+      }
+    }
+  }
+
+  return {
+    async search(name: string, req: SearchRequest, signal?: AbortSignal): Promise<SearchOutcome> {
+      const t0 = performance.now();
+      const collection = await deps.collections.require(name);
+      if (req.featureUri !== undefined && req.featureUri !== collection.feature.featureUri) {
+        throw new SightlineError(
+          ErrorCode.FEATURE_MISMATCH,
+          `collection "${name}" is indexed by ${collection.feature.featureUri}, not ${req.featureUri}`,
+          { expected: collection.feature.featureUri, got: req.featureUri },
+        );
+      }
+      if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_LIMIT) {
+        throw new SightlineError(ErrorCode.BAD_USER_INPUT, `limit must be between 1 and ${MAX_LIMIT}`);
+      }
+      if (!Number.isInteger(req.offset) || req.offset < 0) throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'offset must be 0 or more');
+
+      const vector = req.query ? await queryVector(name, req.query, signal) : undefined;
+      const t1 = performance.now();
+      const points: SearchPoint[] = vector
+        ? await deps.store.search(name, {
+            vector,
+            filter: req.filter,
+            limit: req.limit,
+            offset: req.offset,
+            scoreThreshold: req.scoreThreshold,
+          })
+        : (await deps.store.scroll(name, { filter: req.filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
+      const t2 = performance.now();
+      return { points, timing: { embeddingMs: t1 - t0, searchMs: t2 - t1, totalMs: t2 - t0 } };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
