@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseSourceRef, sourceLabel } from '../../../src/ingest/sources/source-ref.ts';
+
+const PNG_HEAD = Buffer.from('89504e470d0a1a0a', 'hex');
+
+describe('parseSourceRef', () => {
+  it('accepts http and https URLs', () => {
+    const ref = parseSourceRef('  https://cdn.example.com/photos/sunset beach.jpg ');
+    expect(ref).toMatchObject({ kind: 'url' });
+    expect(sourceLabel(ref)).toBe('https://cdn.example.com/photos/sunset%20beach.jpg');
+    expect(parseSourceRef('HTTP://example.com/a.png')).toMatchObject({ kind: 'url' });
+  });
+
+  it('splits an s3 URI into bucket and key, keeping the key verbatim', () => {
+    const ref = parseSourceRef('s3://my-bucket/products/laptop pro.jpg');
+    expect(ref).toEqual({ kind: 's3', bucket: 'my-bucket', key: 'products/laptop pro.jpg' });
+    expect(sourceLabel(ref)).toBe('s3://my-bucket/products/laptop pro.jpg');
+  });
+
+  it('decodes a base64 data URI and an upload object to the same bytes and label', () => {
+    const b64 = PNG_HEAD.toString('base64');
+    const fromUri = parseSourceRef(`data:image/png;base64,${b64}`);
+    const fromObject = parseSourceRef({ base64: b64 });
+    expect(fromUri).toMatchObject({ kind: 'bytes', bytes: PNG_HEAD });
+    expect(sourceLabel(fromUri)).toBe(sourceLabel(fromObject));
+    expect(sourceLabel(fromUri)).toMatch(/^upload:sha256:[0-9a-f]{16}$/);
+  });
+
+  it('labels uploads by content: same bytes, same label; other bytes, other label', () => {
+    const a = sourceLabel(parseSourceRef({ base64: 'AAECAw==' }));
+    expect(sourceLabel(parseSourceRef({ base64: 'AAEC\nAw==' }))).toBe(a);
+    expect(sourceLabel(parseSourceRef({ base64: 'AAECBA==' }))).not.toBe(a);
+  });
+
+  it.each([
+    ['ftp://example.com/a.png', /"ftp:" scheme/],
+    ['file:///etc/passwd', /"file:" scheme/],
+    ['images/cat.png', /relative path/],
+    ['', /empty/],
+    ['   ', /empty/],
+    ['https://', /malformed|no host/],
+    ['s3://ab/key', /bucket name/],
+    ['s3://my-bucket', /no object key/],
+    ['s3://my-bucket/', /no object key/],
+    ['data:image/png,rawbytes', /base64/],
+    ['data:image/png;base64,not*base64', /malformed/],
+    ['data:image/png;base64,', /empty/],
+  ])('refuses %j with INVALID_SOURCE', (value, reason) => {
+    expect(() => parseSourceRef(value)).toThrow(expect.objectContaining({ code: 'INVALID_SOURCE', message: expect.stringMatching(reason) }));
+  });
+
+  it.each([[null], [42], [['https://a.example/x.png']], [{ url: 'https://a.example/x.png' }], [{ base64: 'A' }]])(
+    'refuses %j and names the accepted forms',
+    (value) => {
+      expect(() => parseSourceRef(value)).toThrow(
+        expect.objectContaining({ code: 'INVALID_SOURCE', message: expect.stringContaining('s3://bucket/key') }),
+      );
+    },
+  );
+});
