@@ -1,0 +1,46 @@
+/** The Apollo Server behind /graphql, without any HTTP: tests drive it with executeOperation. */
+import { readFileSync } from 'node:fs';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Logger } from '../logger.ts';
+import type { ApiContext } from './context.ts';
+import { depthLimit } from './depth-limit.ts';
+import { errorLoggingPlugin } from './error-logging-plugin.ts';
+import { formatError } from './format-error.ts';
+import { createResolvers } from './resolvers.ts';
+
+export const SCHEMA_PATH = new URL('../../schema/sightline.graphql', import.meta.url);
+
+export interface ApolloOptions {
+  /**
+   * Deepest selection nesting accepted (GRAPHQL_MAX_DEPTH).
+   * @default 12
+   */
+  maxQueryDepth: number;
+  /**
+   * Ingest batches larger than this run as a job (INGEST_SYNC_MAX_OBJECTS).
+   * @default 64
+   */
+  syncMaxObjects: number;
+  logger: Logger;
+}
+
+export function createApolloServer({ maxQueryDepth, syncMaxObjects, logger }: ApolloOptions): ApolloServer<ApiContext> {
+  return new ApolloServer<ApiContext>({
+    typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
+    resolvers: createResolvers({ syncMaxObjects }),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimit(maxQueryDepth)],
+    // Our own GraphiQL page replaces Apollo's landing page, which loads from a CDN.
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin],
+    // main.ts owns signals and shuts the HTTP server and Apollo down in order.
+    stopOnTerminationSignals: false,
+    logger: {
+      debug: (msg) => logger.debug(String(msg)),
+      info: (msg) => logger.info(String(msg)),
+      warn: (msg) => logger.warn(String(msg)),
+      error: (msg) => logger.error(String(msg)),
+    },
+  });
+}

@@ -1,0 +1,12 @@
+import type { Logger } from '../logger.ts';
+import type { Services } from './services.ts';
+
+/** What every resolver gets for one request. */
+export interface ApiContext {
+  services: Services;
+  requestId: string;
+  /** Carries the request id. */
+  logger: Logger;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}

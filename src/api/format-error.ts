@@ -1,0 +1,51 @@
+/**
+ * What a client sees of an error. Coded errors (SightlineError, and GraphQL's
+ * own parse/validation/input errors) keep their code and message; anything
+ * else is a bug or an outage detail and is masked (and logged by
+ * error-logging-plugin.ts with the request id).
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, isSightlineError } from '../errors.ts';
+
+export const MASKED_ERROR: GraphQLFormattedError = {
+  message: 'internal error',
+  extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+};
+
+/** The original error behind a GraphQL error, when no client should see it. */
+export function unexpectedCause(error: unknown): unknown | null {
+  const original = unwrapResolverError(error);
+  if (isSightlineError(original)) return original.code === ErrorCode.INTERNAL_SERVER_ERROR ? original : null;
+  if (original instanceof GraphQLError) {
+    const code = original.extensions?.['code'];
+    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return null;
+    return original.originalError ?? original;
+  }
+  return original;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  try {
+    if (unexpectedCause(error) !== null) return withPlace(MASKED_ERROR, formatted);
+    const original = unwrapResolverError(error);
+    if (isSightlineError(original)) {
+      const extensions: Record<string, unknown> = { code: original.code };
+      if (Object.keys(original.details).length > 0) extensions['details'] = original.details;
+      return withPlace({ message: original.message, extensions }, formatted);
+    }
+    // GraphQL's own coded errors: keep only the code (no stack trace, no internals).
+    return withPlace({ message: formatted.message, extensions: { code: formatted.extensions?.['code'] } }, formatted);
+  } catch {
+    return MASKED_ERROR;
+  }
+}
+
+function withPlace(error: GraphQLFormattedError, formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return {
+    ...error,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Thin resolvers: arguments are validated and reshaped at the edge
+ * (filter-input, search-request, extractor-input), then handed to the services.
+ */
+import { ErrorCode, SightlineError } from '../errors.ts';
+import type { Resolvers } from './generated/resolvers-types.ts';
+import { toExtractorConfig } from './extractor-input.ts';
+import { toStoreFilter } from './filter-input.ts';
+import { FilterValueScalar, JsonScalar } from './scalars.ts';
+import { toSearchRequest } from './search-request.ts';
+
+export interface ResolverOptions {
+  /** Batches larger than this run as a job (INGEST_SYNC_MAX_OBJECTS). */
+  syncMaxObjects: number;
+}
+
+export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers {
+  return {
+    JSON: JsonScalar,
+    FilterValue: FilterValueScalar,
+
+    Query: {
+      extractors: (_, __, { services }) => [...services.extractors()],
+      extractor: (_, { name, version }, { services }) =>
+        services.extractors().find((e) => e.name === name && e.version === version) ?? null,
+      collections: (_, __, { services }) => services.collections.list(),
+      collection: (_, { name }, { services }) => services.collections.get(name),
+      ingestJob: (_, { id }, { services }) => services.ingest.job(id),
+      document: (_, { collection, id, withEmbedding }, { services }) =>
+        services.documents.get(collection, id, { withEmbedding: withEmbedding ?? false }),
+      search: (_, args, { services, signal }) => services.search(args.collection, toSearchRequest(args), signal),
+    },
+
+    Mutation: {
+      createCollection: (_, { name, featureExtractor }, { services }) =>
+        services.collections.create(name, toExtractorConfig(featureExtractor)),
+      deleteCollection: (_, { name }, { services }) => services.collections.delete(name),
+      ingest: async (_, { collection, objects }, { services, signal }) => {
+        if (objects.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'objects is empty');
+        if (objects.length > syncMaxObjects) {
+          return { results: null, job: await services.ingest.start(collection, objects) };
+        }
+        return { results: await services.ingest.run(collection, objects, signal), job: null };
+      },
+      deleteDocuments: async (_, { collection, ids, filter }, { services }) => {
+        if ((ids == null) === (filter == null)) {
+          throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'deleteDocuments takes exactly one of ids, filter');
+        }
+        const target = ids != null ? { ids } : { filter: toStoreFilter(filter!) };
+        return { deleted: await services.documents.delete(collection, target) };
+      },
+    },
+
+    FeatureExtractor: {
+      featureExtractorName: (c) => c.feature_extractor_name,
+      inputMappings: (c) => c.input_mappings,
+      fieldPassthrough: (c) => c.field_passthrough,
+    },
+    FieldPassthrough: {
+      sourcePath: (f) => f.source_path,
+      targetPath: (f) => f.target_path ?? null,
+      default: (f) => f.default ?? null,
+      required: (f) => f.required ?? false,
+    },
+    ExtractorParameters: {
+      enableThumbnails: (p) => p.enable_thumbnails,
+    },
+    IngestItemResult: {
+      status: (r) => (r.status === 'stored' ? 'STORED' : 'FAILED'),
+      error: (r) => (r.status === 'failed' ? r.error : null),
+    },
+    IngestJob: {
+      state: (j) => {
+        switch (j.state) {
+          case 'queued':
+            return 'QUEUED';
+          case 'running':
+            return 'RUNNING';
+          case 'succeeded':
+            return 'SUCCEEDED';
+          case 'failed':
+            return 'FAILED';
+        }
+      },
+    },
+    ItemError: {
+      details: (e) => e.details ?? null,
+    },
+    Document: {
+      embedding: (d) => d.embedding ?? null,
+    },
+  };
+}

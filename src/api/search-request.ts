@@ -1,0 +1,45 @@
+/** GraphQL search arguments → the search service's request, validated at the edge. */
+import { ErrorCode, SightlineError } from '../errors.ts';
+import type { SearchQuery, SearchRequest } from './services.ts';
+import type { QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
+import { toStoreFilter } from './filter-input.ts';
+
+/** Deep pages cost as much as reading everything before them. */
+export const MAX_SEARCH_LIMIT = 1000;
+export const MAX_SEARCH_OFFSET = 100_000;
+
+function badInput(message: string, details: Record<string, string | number> = {}): SightlineError {
+  return new SightlineError(ErrorCode.BAD_USER_INPUT, message, details);
+}
+
+export function toSearchRequest(args: QuerySearchArgs): SearchRequest {
+  const limit = args.limit ?? 10;
+  const offset = args.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw badInput(`limit must be between 1 and ${MAX_SEARCH_LIMIT}`, { limit, max: MAX_SEARCH_LIMIT });
+  }
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_SEARCH_OFFSET) {
+    throw badInput(`offset must be between 0 and ${MAX_SEARCH_OFFSET}`, { offset, max: MAX_SEARCH_OFFSET });
+  }
+  const request: SearchRequest = { query: args.query ? toSearchQuery(args.query) : null, limit, offset };
+  if (args.featureUri != null) request.featureUri = args.featureUri;
+  if (args.filter != null) request.filter = toStoreFilter(args.filter);
+  if (args.scoreThreshold != null) request.scoreThreshold = args.scoreThreshold;
+  return request;
+}
+
+function toSearchQuery(input: SearchQueryInput): SearchQuery {
+  const given = (['text', 'image', 'documentId'] as const).filter((k) => input[k] != null);
+  if (given.length !== 1) {
+    throw badInput(`query sets exactly one of text, image, documentId (found ${given.join(', ') || 'none'})`);
+  }
+  if (input.text != null) {
+    if (input.text.trim() === '') throw new SightlineError(ErrorCode.EMPTY_INPUT, 'query.text is empty');
+    return { kind: 'text', text: input.text };
+  }
+  if (input.image != null) {
+    if (input.image.trim() === '') throw new SightlineError(ErrorCode.EMPTY_INPUT, 'query.image is empty');
+    return { kind: 'image', image: input.image };
+  }
+  return { kind: 'document', documentId: input.documentId! };
+}

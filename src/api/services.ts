@@ -1,0 +1,183 @@
+/**
+ * What the GraphQL API needs from the rest of Sightline, in plain TypeScript
+ * (not the generated GraphQL types), so the services know nothing of GraphQL.
+ * Every failure a caller can act on is a SightlineError with its code; any
+ * other throw is masked by the API as INTERNAL_SERVER_ERROR.
+ */
+import type { ErrorCode, ErrorDetails } from '../errors.ts';
+import type { FeatureDescriptor } from '../extractor/feature.ts';
+import type { Filter } from '../store/filter.ts';
+
+/** Filters have Qdrant's shape and semantics; the store owns the type. */
+export type { Condition, Filter } from '../store/filter.ts';
+
+/** A collection's extractor, in the seed's (Mixpeek's) JSON form. */
+export interface FeatureExtractorConfig {
+  feature_extractor_name: string;
+  version: string;
+  input_mappings: { image: string };
+  field_passthrough: FieldPassthrough[];
+  parameters: ExtractorParameters;
+}
+
+export interface ExtractorParameters {
+  enable_thumbnails: boolean;
+}
+
+export interface FieldPassthrough {
+  source_path: string;
+  target_path?: string;
+  default?: unknown;
+  required?: boolean;
+}
+
+export interface CollectionInfo {
+  name: string;
+  featureUri: string;
+  featureExtractor: FeatureExtractorConfig;
+  documentCount: number;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface ExtractorDescriptor extends FeatureDescriptor {
+  /** JSON Schema of an ingested object's inputs and of each output. */
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown>;
+}
+
+export interface ItemError {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetails;
+}
+
+export type IngestItemResult =
+  | { index: number; status: 'stored'; documentIds: string[] }
+  | { index: number; status: 'failed'; documentIds: []; error: ItemError };
+
+export type IngestJobState = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface IngestJob {
+  id: string;
+  collection: string;
+  state: IngestJobState;
+  total: number;
+  /** Objects finished, stored or failed. */
+  done: number;
+  failed: number;
+  /** Per-object results, in input order, once state is succeeded or failed. */
+  results: IngestItemResult[] | null;
+  /** Why the whole job failed (not one item). */
+  error: ItemError | null;
+}
+
+/** What a hit and a document share: the stored payload. */
+export interface DocumentSummary {
+  id: string;
+  /** Passthrough fields keyed by target path. */
+  fields: Record<string, unknown>;
+  source: string;
+  contentType: string;
+  /** From 1; null for a plain image. */
+  pageNumber: number | null;
+  totalPages: number | null;
+  thumbnailUrl: string | null;
+  width: number;
+  height: number;
+}
+
+export interface StoredDocument extends DocumentSummary {
+  processingTimeMs: number;
+  /** ISO 8601. */
+  ingestedAt: string;
+  featureUri: string;
+  /** Only when asked for. */
+  embedding?: number[];
+}
+
+export type SearchQuery =
+  | { kind: 'text'; text: string }
+  /** http(s) URL, s3:// URL, base64 or data: URI. */
+  | { kind: 'image'; image: string }
+  | { kind: 'document'; documentId: string };
+
+export interface SearchRequest {
+  /** null: list the documents matching the filter, in a stable order. */
+  query: SearchQuery | null;
+  /** Defaults to the collection's feature; another one is FEATURE_MISMATCH. */
+  featureUri?: string;
+  filter?: Filter;
+  limit: number;
+  offset: number;
+  scoreThreshold?: number;
+}
+
+export interface SearchHit extends DocumentSummary {
+  /** Cosine similarity; null for a filter-only listing. */
+  score: number | null;
+}
+
+export interface SearchResponse {
+  hits: SearchHit[];
+  timing: { embeddingMs: number; searchMs: number; totalMs: number };
+}
+
+export type Check = { ok: true } | { ok: false; reason: string };
+
+export interface Readiness {
+  /** Model loaded and warmed. */
+  model: Check;
+  /** Vector store reachable. */
+  store: Check;
+  /** Thumbnail storage reachable. */
+  blob: Check;
+}
+
+export interface Thumbnail {
+  data: Buffer;
+  contentType: string;
+}
+
+/**
+ * The services behind the API. A `signal` is the client's request: aborted
+ * when the client goes away, so long work can stop.
+ */
+export interface Services {
+  extractors(): readonly ExtractorDescriptor[];
+
+  collections: {
+    /** COLLECTION_EXISTS, INVALID_EXTRACTOR_CONFIG. */
+    create(name: string, extractor: FeatureExtractorConfig): Promise<CollectionInfo>;
+    list(): Promise<CollectionInfo[]>;
+    /** null when there is none by that name. */
+    get(name: string): Promise<CollectionInfo | null>;
+    /** false when there was none by that name. */
+    delete(name: string): Promise<boolean>;
+  };
+
+  ingest: {
+    /** Runs a batch now; one result per object, in order. COLLECTION_NOT_FOUND. */
+    run(collection: string, objects: unknown[], signal: AbortSignal): Promise<IngestItemResult[]>;
+    /** Queues a batch and returns at once. COLLECTION_NOT_FOUND. */
+    start(collection: string, objects: unknown[]): Promise<IngestJob>;
+    /** JOB_NOT_FOUND. */
+    job(id: string): Promise<IngestJob>;
+  };
+
+  documents: {
+    /** COLLECTION_NOT_FOUND, DOCUMENT_NOT_FOUND. */
+    get(collection: string, id: string, options: { withEmbedding: boolean }): Promise<StoredDocument>;
+    /** Exactly one of ids or filter; returns how many documents were deleted. */
+    delete(collection: string, target: { ids: string[] } | { filter: Filter }): Promise<number>;
+  };
+
+  /** COLLECTION_NOT_FOUND, DOCUMENT_NOT_FOUND (document query), FEATURE_MISMATCH, INVALID_FILTER, source errors. */
+  search(collection: string, request: SearchRequest, signal: AbortSignal): Promise<SearchResponse>;
+
+  /** Each check bounded by its own timeout; never throws. */
+  readiness(signal: AbortSignal): Promise<Readiness>;
+
+  /** A locally stored thumbnail by its key; null when absent or thumbnails live in S3. */
+  readThumbnail(key: string): Promise<Thumbnail | null>;
+}
