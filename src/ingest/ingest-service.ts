@@ -33,7 +33,8 @@ export type IngestItemResult =
 export interface IngestDeps {
   collections: CollectionService;
   store: VectorStore;
-  extractor: ImageExtractor;
+  /** Throws MODEL_NOT_READY until the model is loaded. */
+  extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
   thumbnails: BlobStore;
   limits: Config['limits'];
@@ -58,7 +59,7 @@ function failed(index: number, err: unknown): IngestItemResult {
 }
 
 export function createIngestService(deps: IngestDeps): IngestService {
-  const { extractor, limits } = deps;
+  const { limits } = deps;
 
   async function toPoint(
     collection: Collection,
@@ -69,7 +70,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   ): Promise<PointInput> {
     const id = documentId(collection.name, label, item.pageNumber);
     const [embedded, thumbnailUrl] = await Promise.all([
-      extractor.embedImage(item.input, signal),
+      deps.extractor().embedImage(item.input, signal),
       collection.extractor.parameters.enableThumbnails ? storeThumbnail(collection.name, id, item) : Promise.resolve(null),
     ]);
     return {

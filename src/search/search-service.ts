@@ -41,7 +41,8 @@ export interface SearchOutcome {
 export interface SearchDeps {
   collections: CollectionService;
   store: VectorStore;
-  extractor: ImageExtractor;
+  /** Throws MODEL_NOT_READY until the model is loaded. */
+  extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
   limits: Config['limits'];
 }
@@ -52,13 +53,13 @@ export function createSearchService(deps: SearchDeps) {
   async function queryVector(collection: string, query: SearchQuery, signal?: AbortSignal): Promise<Float32Array> {
     switch (query.kind) {
       case 'text':
-        return (await deps.extractor.embedText(query.text, signal)).embedding;
+        return (await deps.extractor().embedText(query.text, signal)).embedding;
       case 'image': {
         const fetched = await deps.fetcher.fetch(parseSourceRef(query.image), signal);
         // A PDF as a query stands for its first page.
         const first = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels }).next();
         if (first.done) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
-        return (await deps.extractor.embedImage(first.value.input, signal)).embedding;
+        return (await deps.extractor().embedImage(first.value.input, signal)).embedding;
       }
       case 'document': {
         const [point] = await deps.store.get(collection, [query.documentId], { withVector: true });

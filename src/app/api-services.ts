@@ -1,0 +1,153 @@
+/** The services the GraphQL API declares (src/api/services.ts), implemented over the app. */
+import fs from 'node:fs/promises';
+import { resolveLocalBlobPath } from '../blob/local-blob-store.ts';
+import type {
+  CollectionInfo,
+  DocumentSummary,
+  ExtractorDescriptor,
+  Readiness,
+  Check,
+  SearchRequest as ApiSearchRequest,
+  Services,
+  StoredDocument,
+} from '../api/services.ts';
+import { SYSTEM_FIELDS, serialiseExtractorConfig } from '../collections/extractor-config.ts';
+import type { Collection } from '../collections/collection-service.ts';
+import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
+import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import type { StoredPoint } from '../store/vector-store.ts';
+import type { App } from './app.ts';
+
+const READINESS_TIMEOUT_MS = 3000;
+
+export const IMAGE_EXTRACTOR_DESCRIPTOR: ExtractorDescriptor = {
+  ...IMAGE_EXTRACTOR,
+  inputSchema: {
+    type: 'object',
+    required: ['image'],
+    properties: {
+      image: {
+        type: 'string',
+        description: 'http(s) URL, s3://bucket/key, data: URI or {"base64": ...}: JPEG, PNG, WebP, BMP, GIF (first frame), TIFF, AVIF or PDF (one document per page)',
+      },
+    },
+  },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      [IMAGE_EXTRACTOR.indexName]: { type: 'array', items: { type: 'number' }, minItems: 768, maxItems: 768, description: 'SigLIP image embedding, L2-normalised' },
+      processing_time_ms: { type: 'number' },
+      thumbnail_url: { type: ['string', 'null'] },
+    },
+  },
+};
+
+function collectionInfo(c: Collection): CollectionInfo {
+  return {
+    name: c.name,
+    featureUri: c.feature.featureUri,
+    featureExtractor: serialiseExtractorConfig(c.extractor) as unknown as CollectionInfo['featureExtractor'],
+    documentCount: c.documentCount,
+    createdAt: c.createdAt,
+  };
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+function summary(point: StoredPoint): DocumentSummary {
+  const p = point.payload;
+  const fields = Object.fromEntries(Object.entries(p).filter(([k]) => !(SYSTEM_FIELDS as readonly string[]).includes(k)));
+  return {
+    id: point.id,
+    fields,
+    source: String(p.source ?? ''),
+    contentType: String(p.content_type ?? ''),
+    pageNumber: num(p.page_number),
+    totalPages: num(p.total_pages),
+    thumbnailUrl: typeof p.thumbnail_url === 'string' ? p.thumbnail_url : null,
+    width: num(p.width) ?? 0,
+    height: num(p.height) ?? 0,
+  };
+}
+
+async function check(signal: AbortSignal, probe: () => Promise<void>): Promise<Check> {
+  const timeout = AbortSignal.any([signal, AbortSignal.timeout(READINESS_TIMEOUT_MS)]);
+  try {
+    await Promise.race([
+      probe(),
+      new Promise<never>((_, reject) => timeout.addEventListener('abort', () => reject(new Error('timed out')), { once: true })),
+    ]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: toSightlineError(err).message };
+  }
+}
+
+export function createApiServices(app: App): Services {
+  const requireCollection = (name: string) => app.collections.require(name);
+  return {
+    extractors: () => [IMAGE_EXTRACTOR_DESCRIPTOR],
+    collections: {
+      create: async (name, extractor) => collectionInfo(await app.collections.create(name, extractor)),
+      list: async () => (await app.collections.list()).map(collectionInfo),
+      get: async (name) => {
+        const c = await app.collections.get(name);
+        return c ? collectionInfo(c) : null;
+      },
+      delete: (name) => app.collections.delete(name),
+    },
+    ingest: {
+      run: (collection, objects, signal) => app.ingest.ingest(collection, objects, { signal }),
+      start: async (collection, objects) => {
+        await requireCollection(collection);
+        return app.jobs.start(collection, objects);
+      },
+      job: async (id) => app.jobs.get(id),
+    },
+    documents: {
+      async get(collection, id, { withEmbedding }) {
+        const c = await requireCollection(collection);
+        const [point] = await app.store.get(collection, [id], { withVector: withEmbedding });
+        if (!point) throw new SightlineError(ErrorCode.DOCUMENT_NOT_FOUND, `no document "${id}" in collection "${collection}"`, { collection, id });
+        const doc: StoredDocument = {
+          ...summary(point),
+          processingTimeMs: num(point.payload.processing_time_ms) ?? 0,
+          ingestedAt: String(point.payload.ingested_at ?? ''),
+          featureUri: c.feature.featureUri,
+        };
+        if (withEmbedding && point.vector) doc.embedding = Array.from(point.vector);
+        return doc;
+      },
+      async delete(collection, target) {
+        await requireCollection(collection);
+        return app.store.delete(collection, target);
+      },
+    },
+    async search(collection, request: ApiSearchRequest, signal) {
+      const outcome = await app.search.search(collection, request, signal);
+      return {
+        hits: outcome.points.map((p) => ({ ...summary(p), score: p.score })),
+        timing: outcome.timing,
+      };
+    },
+    async readiness(signal): Promise<Readiness> {
+      const state = app.model.state();
+      const model: Check =
+        state.phase === 'ready'
+          ? { ok: true }
+          : { ok: false, reason: state.phase === 'failed' ? state.error.message : `model ${state.phase}` };
+      const [store, blob] = await Promise.all([check(signal, () => app.store.ping()), check(signal, () => app.thumbnails.ping())]);
+      return { model, store, blob };
+    },
+    async readThumbnail(key) {
+      if (app.config.thumbnails.storage !== 'local') return null;
+      try {
+        return { data: await fs.readFile(resolveLocalBlobPath(app.config.thumbnails.dir, key)), contentType: 'image/jpeg' };
+      } catch (err) {
+        if (toSightlineError(err).code === ErrorCode.BAD_USER_INPUT) return null;
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The composition root: configuration → adapters (store, object storage,
+ * sources, model) → services. The HTTP server and the CLI both start here.
+ */
+import type { BlobStore } from '../blob/blob-store.ts';
+import { createLocalBlobStore } from '../blob/local-blob-store.ts';
+import { createS3BlobStore } from '../blob/s3-blob-store.ts';
+import { createS3Client } from '../blob/s3-client.ts';
+import { IMAGE_FEATURE, createCollectionService, type CollectionService } from '../collections/collection-service.ts';
+import type { Config } from '../config.ts';
+import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
+import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
+import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
+import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
+import type { Logger } from '../logger.ts';
+import { createSearchService, type SearchService } from '../search/search-service.ts';
+import { createVectorStore } from '../store/index.ts';
+import type { VectorStore } from '../store/vector-store.ts';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  store: VectorStore;
+  thumbnails: BlobStore;
+  fetcher: SourceFetcher;
+  model: ModelLifecycle;
+  collections: CollectionService;
+  ingest: IngestService;
+  jobs: IngestJobs;
+  search: SearchService;
+  /** Finishes running jobs, then releases the model and the store. */
+  close(): Promise<void>;
+}
+
+function thumbnailStore(config: Config): BlobStore {
+  const t = config.thumbnails;
+  if (t.storage === 's3') {
+    return createS3BlobStore({
+      client: createS3Client(config.s3),
+      bucket: t.s3Bucket as string,
+      prefix: t.s3Prefix,
+      cdnBaseUrl: t.cdnBaseUrl,
+      timeoutMs: config.fetch.timeoutMs,
+    });
+  }
+  const publicBase = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
+  return createLocalBlobStore({ dir: t.dir, publicBaseUrl: `${publicBase.replace(/\/+$/, '')}/thumbnails`, cdnBaseUrl: t.cdnBaseUrl });
+}
+
+export function createApp(config: Config, logger: Logger): App {
+  const store = createVectorStore({
+    qdrant: config.qdrant.url ? { url: config.qdrant.url, apiKey: config.qdrant.apiKey } : undefined,
+    dataDir: config.dataDir,
+    expected: IMAGE_FEATURE,
+    logger: logger.child({ component: 'store' }),
+  });
+  const thumbnails = thumbnailStore(config);
+  const fetcher = createSourceFetcher({
+    fetch: config.fetch,
+    maxBytes: config.limits.maxSourceBytes,
+    s3: config.s3,
+    logger: logger.child({ component: 'sources' }),
+  });
+  const model = createModelLifecycle({ model: config.model, maxPixels: config.limits.maxImagePixels, logger: logger.child({ component: 'model' }) });
+  const collections = createCollectionService(store);
+  const ingest = createIngestService({
+    collections,
+    store,
+    extractor: model.extractor,
+    fetcher,
+    thumbnails,
+    limits: config.limits,
+    concurrency: config.ingest.concurrency,
+    logger: logger.child({ component: 'ingest' }),
+  });
+  const jobs = createIngestJobs(ingest, { logger: logger.child({ component: 'jobs' }) });
+  const search = createSearchService({ collections, store, extractor: model.extractor, fetcher, limits: config.limits });
+  return {
+    config,
+    logger,
+    store,
+    thumbnails,
+    fetcher,
+    model,
+    collections,
+    ingest,
+    jobs,
+    search,
+    async close() {
+      await jobs.drain();
+      await model.close();
+      await store.close();
+    },
+  };
+}

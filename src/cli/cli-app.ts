@@ -1,0 +1,14 @@
+/** Opens the app (store, sources, model) for CLI commands, and always closes it. */
+import { createApp, type App } from '../app/app.ts';
+import { cliContext } from './cli-runtime.ts';
+
+export async function withApp<T>(opts: { model: boolean }, use: (app: App) => Promise<T>): Promise<T> {
+  const { config, logger } = cliContext();
+  const app = createApp(config, logger);
+  try {
+    if (opts.model) await app.model.start();
+    return await use(app);
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,56 @@
+/** `sightline search NAME (--text T | --image SRC | --document ID) [--filter JSON] [--limit N] [--offset N]`. */
+import fs from 'node:fs/promises';
+import { validateFilter, type Filter } from '../store/filter.ts';
+import type { SearchQuery } from '../search/search-service.ts';
+import { withApp } from './cli-app.ts';
+import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-runtime.ts';
+
+const USAGE =
+  'usage: sightline search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]';
+
+async function imageSource(value: string): Promise<unknown> {
+  if (/^(https?|s3|data):/i.test(value)) return value;
+  return { base64: (await fs.readFile(value)).toString('base64') };
+}
+
+export async function searchCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      text: { type: 'string' },
+      image: { type: 'string' },
+      document: { type: 'string' },
+      filter: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+    },
+    USAGE,
+  );
+  const [name] = positionals;
+  if (!name) throw new UsageError(USAGE);
+  const given = [values.text, values.image, values.document].filter((v) => v !== undefined);
+  if (given.length > 1) throw new UsageError(`give at most one of --text, --image, --document\n${USAGE}`);
+  let filter: Filter | undefined;
+  if (values.filter !== undefined) {
+    try {
+      filter = validateFilter(JSON.parse(values.filter));
+    } catch (err) {
+      throw new UsageError(`--filter: ${(err as Error).message}`);
+    }
+  }
+  const query: SearchQuery | null =
+    values.text !== undefined
+      ? { kind: 'text', text: values.text }
+      : values.image !== undefined
+        ? { kind: 'image', image: await imageSource(values.image) }
+        : values.document !== undefined
+          ? { kind: 'document', documentId: values.document }
+          : null;
+  const offset = values.offset === undefined ? 0 : Number(values.offset);
+  if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be 0 or more');
+  return withApp({ model: query !== null && query.kind !== 'document' }, async (app) => {
+    const result = await app.search.search(name, { query, filter, limit: positiveInt(values.limit, '--limit') ?? 10, offset });
+    for (const p of result.points) printJsonLine({ id: p.id, score: p.score, fields: p.payload });
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * The model's life in the server: absent → downloading → loading → ready, or
+ * failed. The server answers /healthz throughout and reports ready only once
+ * the model is loaded and warmed, so no first query meets a cold model.
+ */
+import fs from 'node:fs';
+import type { Config } from '../config.ts';
+import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { createImageExtractor, type ImageExtractor } from './extractor.ts';
+import { downloadModel } from './model-download.ts';
+
+export type ModelState =
+  | { phase: 'absent' }
+  | { phase: 'downloading'; receivedBytes: number; totalBytes: number | undefined }
+  | { phase: 'loading' }
+  | { phase: 'ready'; extractor: ImageExtractor }
+  | { phase: 'failed'; error: SightlineError };
+
+export interface ModelLifecycle {
+  state(): ModelState;
+  /** Downloads when allowed and needed, then loads; resolves when ready. */
+  start(): Promise<ImageExtractor>;
+  /** The loaded extractor; MODEL_NOT_READY before that. */
+  extractor(): ImageExtractor;
+  close(): Promise<void>;
+}
+
+export function howToProvideModel(dir: string): string {
+  return (
+    `No SigLIP model in ${dir}. Either run \`npm run model:download\` on a machine that can reach ` +
+    'huggingface.co (or set MODEL_DOWNLOAD_URL to a mirror), or copy a model directory laid out like ' +
+    'Xenova/siglip-base-patch16-224 (config.json, preprocessor_config.json, tokenizer.json, ' +
+    `tokenizer_config.json, onnx/vision_model.onnx, onnx/text_model.onnx) to ${dir} or set MODEL_DIR to it.`
+  );
+}
+
+export function createModelLifecycle(opts: {
+  model: Config['model'];
+  maxPixels: number;
+  logger: Logger;
+}): ModelLifecycle {
+  const { model, logger } = opts;
+  let state: ModelState = { phase: 'absent' };
+  let starting: Promise<ImageExtractor> | undefined;
+
+  const download = async () => {
+    state = { phase: 'downloading', receivedBytes: 0, totalBytes: undefined };
+    logger.info('downloading the model', { dir: model.dir, from: model.downloadUrl, variant: model.variant });
+    let lastLogged = 0;
+    await downloadModel({
+      baseUrl: model.downloadUrl,
+      dir: model.dir,
+      variant: model.variant,
+      onProgress: (p) => {
+        state = { phase: 'downloading', receivedBytes: p.overallReceived, totalBytes: p.overallTotal };
+        if (Date.now() - lastLogged > 2000) {
+          lastLogged = Date.now();
+          logger.info('model download progress', { file: p.file, receivedBytes: p.overallReceived, totalBytes: p.overallTotal });
+        }
+      },
+    });
+  };
+
+  const run = async (): Promise<ImageExtractor> => {
+    try {
+      if (!fs.existsSync(model.dir)) {
+        if (!model.autoDownload) throw new SightlineError(ErrorCode.MODEL_NOT_FOUND, howToProvideModel(model.dir));
+        try {
+          await download();
+        } catch (err) {
+          const e = toSightlineError(err, ErrorCode.MODEL_DOWNLOAD_FAILED);
+          throw new SightlineError(ErrorCode.MODEL_DOWNLOAD_FAILED, `${e.message}\n${howToProvideModel(model.dir)}`, e.details, { cause: err });
+        }
+      }
+      state = { phase: 'loading' };
+      const extractor = await createImageExtractor({
+        modelDir: model.dir,
+        variant: model.variant,
+        session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
+        batchSize: model.batchSize,
+        batchWaitMs: model.batchWaitMs,
+        maxPixels: opts.maxPixels,
+        logger,
+      });
+      state = { phase: 'ready', extractor };
+      return extractor;
+    } catch (err) {
+      const error = toSightlineError(err, ErrorCode.MODEL_INVALID);
+      state = { phase: 'failed', error };
+      throw error;
+    }
+  };
+
+  return {
+    state: () => state,
+    start: () => (starting ??= run()),
+    extractor() {
+      if (state.phase === 'ready') return state.extractor;
+      const why = state.phase === 'failed' ? `failed: ${state.error.message}` : `${state.phase}`;
+      throw new SightlineError(ErrorCode.MODEL_NOT_READY, `the model is not ready (${why})`, { phase: state.phase });
+    },
+    async close() {
+      if (state.phase === 'ready') await state.extractor.close();
+    },
+  };
+}
