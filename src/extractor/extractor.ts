@@ -48,9 +48,20 @@ export interface TextEmbedding {
   inputIds: number[];
 }
 
+/** Cumulative time per stage, for the benchmark and for operators. */
+export interface ExtractorStats {
+  images: number;
+  /** Decode, EXIF, colour conversion, resize, normalise (summed over images; they overlap). */
+  preprocessMs: number;
+  batches: number;
+  /** Inference and L2 normalisation, summed over batches (serial in the worker). */
+  inferenceMs: number;
+}
+
 export interface ImageExtractor {
   readonly descriptor: typeof IMAGE_EXTRACTOR;
   readonly model: ModelFiles;
+  stats(): ExtractorStats;
   embedImage(input: ImageInput, signal?: AbortSignal): Promise<ImageEmbedding>;
   embedText(text: string, signal?: AbortSignal): Promise<TextEmbedding>;
   close(): Promise<void>;
@@ -80,10 +91,17 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       : await startInferenceWorker(model, dim, opts.session);
   const { height, width } = model.image;
 
+  const stats: ExtractorStats = { images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0 };
   const vision = createBatcher<Float32Array, Float32Array>({
     maxBatch: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
-    runBatch: async (items) => splitRows(await sessions.embedPixels(concat(items), items.length, height, width), items.length, dim),
+    runBatch: async (items) => {
+      const t0 = performance.now();
+      const rows = splitRows(await sessions.embedPixels(concat(items), items.length, height, width), items.length, dim);
+      stats.batches++;
+      stats.inferenceMs += performance.now() - t0;
+      return rows;
+    },
   });
   const text = createBatcher<number[], Float32Array>({
     maxBatch: opts.batchSize,
@@ -93,26 +111,31 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       return splitRows(await sessions.embedTokens(ids, items.length, model.text.maxLength), items.length, dim);
     },
   });
-  // Enough decoded images to fill the next batch while one runs, and no more:
-  // a 500-object ingest must not hold 500 decoded tensors.
+  // Enough images in flight to fill the next batch while one runs, and no
+  // more: a 500-object ingest must not hold 500 decoded tensors.
   const preprocessing = createLimiter(Math.max(2, opts.batchSize * 2));
 
   const extractor: ImageExtractor = {
     descriptor: IMAGE_EXTRACTOR,
     model,
+    stats: () => ({ ...stats }),
     async embedImage(input, signal) {
-      const t0 = performance.now();
-      const pre = await preprocessing.run(() =>
-        preprocessImage(input, {
+      // The slot is held until the embedding is back, so at most two batches'
+      // worth of decoded tensors exist at once, however many callers wait.
+      return preprocessing.run(async () => {
+        const t0 = performance.now();
+        const pre = await preprocessImage(input, {
           size: { height, width },
           mean: model.image.mean,
           std: model.image.std,
           rescaleFactor: model.image.rescaleFactor,
           maxPixels: opts.maxPixels,
-        }),
-      );
-      const embedding = await vision.submit(pre.pixelValues, signal);
-      return { embedding, processingTimeMs: performance.now() - t0, width: pre.width, height: pre.height };
+        });
+        stats.images++;
+        stats.preprocessMs += performance.now() - t0;
+        const embedding = await vision.submit(pre.pixelValues, signal);
+        return { embedding, processingTimeMs: performance.now() - t0, width: pre.width, height: pre.height };
+      });
     },
     async embedText(query, signal) {
       const inputIds = tokenizer.encode(query);
@@ -124,6 +147,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   // Warm both towers so the first real request does not pay for lazy allocation.
   await extractor.embedImage({ kind: 'raw', data: new Uint8Array(width * height * 3).fill(128), width, height, channels: 3 });
   await extractor.embedText('warm up');
+  Object.assign(stats, { images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0 });
   opts.logger.info('model ready', {
     modelDir: model.dir,
     variant: opts.variant,
