@@ -1,0 +1,122 @@
+/**
+ * Issue #2's figures: Sightline's image pipeline against a naive baseline on
+ * the same photos and the same generated `base` model, in one run.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createImageExtractor, type ImageExtractor } from '../src/extractor/extractor.ts';
+import { loadModelFiles } from '../src/extractor/model-files.ts';
+import { openSiglipSessions } from '../src/extractor/onnx-sessions.ts';
+import { preprocessImage } from '../src/extractor/preprocess.ts';
+import { silentLogger } from '../src/logger.ts';
+import { startLagMonitor, summarise, type Latency } from './measure.ts';
+
+export interface PipelineResult {
+  images: number;
+  seconds: number;
+  imagesPerSecond: number;
+  lag: Latency;
+  /** Mean per image. */
+  stages: { preprocessMs: number; inferenceMs: number };
+}
+
+export interface ExtractorBenchResult {
+  sightline: PipelineResult;
+  baseline: PipelineResult;
+  textLatency: Latency;
+  batchSize: number;
+}
+
+type Photo = { bytes: Buffer };
+
+const SESSION = { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 0 };
+
+/** One image at a time: decode, then infer on the main thread; nothing overlaps. */
+async function runBaseline(modelDir: string, photos: Photo[]): Promise<PipelineResult> {
+  const model = await loadModelFiles(modelDir, 'fp32');
+  const sessions = await openSiglipSessions(model, model.embeddingDim, SESSION);
+  const opts = { size: { height: model.image.height, width: model.image.width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
+  const warm = await preprocessImage({ kind: 'encoded', bytes: photos[0]!.bytes }, opts);
+  await sessions.embedPixels(warm.pixelValues, 1, model.image.height, model.image.width);
+  let preprocessMs = 0;
+  let inferenceMs = 0;
+  const lag = startLagMonitor();
+  const t0 = performance.now();
+  for (const photo of photos) {
+    const a = performance.now();
+    const pre = await preprocessImage({ kind: 'encoded', bytes: photo.bytes }, opts);
+    const b = performance.now();
+    await sessions.embedPixels(pre.pixelValues, 1, model.image.height, model.image.width);
+    inferenceMs += performance.now() - b;
+    preprocessMs += b - a;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const lagResult = lag.stop();
+  await sessions.release();
+  return {
+    images: photos.length,
+    seconds,
+    imagesPerSecond: photos.length / seconds,
+    lag: lagResult,
+    stages: { preprocessMs: preprocessMs / photos.length, inferenceMs: inferenceMs / photos.length },
+  };
+}
+
+async function runSightline(extractor: ImageExtractor, photos: Photo[]): Promise<PipelineResult> {
+  const before = extractor.stats();
+  const lag = startLagMonitor();
+  const t0 = performance.now();
+  await Promise.all(photos.map((p) => extractor.embedImage({ kind: 'encoded', bytes: p.bytes })));
+  const seconds = (performance.now() - t0) / 1000;
+  const lagResult = lag.stop();
+  const after = extractor.stats();
+  return {
+    images: photos.length,
+    seconds,
+    imagesPerSecond: photos.length / seconds,
+    lag: lagResult,
+    stages: {
+      preprocessMs: (after.preprocessMs - before.preprocessMs) / photos.length,
+      inferenceMs: (after.inferenceMs - before.inferenceMs) / photos.length,
+    },
+  };
+}
+
+async function textLatency(extractor: ImageExtractor, rounds: number): Promise<Latency> {
+  const queries = ['red leather sneakers', 'a blue ceramic coffee mug', 'stainless steel water bottle with a bamboo lid', 'vintage poster'];
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await extractor.embedText(queries[i % queries.length] as string);
+    times.push(performance.now() - t0);
+  }
+  return summarise(times);
+}
+
+export async function runExtractorBench(modelDir: string, photos: Photo[], batchSize = 16): Promise<ExtractorBenchResult> {
+  const baseline = await runBaseline(modelDir, photos);
+  const extractor = await createImageExtractor({
+    modelDir,
+    variant: 'fp32',
+    session: SESSION,
+    batchSize,
+    batchWaitMs: 5,
+    maxPixels: 100_000_000,
+    logger: silentLogger,
+  });
+  try {
+    const sightline = await runSightline(extractor, photos);
+    return { sightline, baseline, textLatency: await textLatency(extractor, 40), batchSize };
+  } finally {
+    await extractor.close();
+  }
+}
+
+export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string } {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
