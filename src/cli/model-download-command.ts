@@ -1,0 +1,135 @@
+/**
+ * `npm run model:download -- [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]`:
+ * fetches the SigLIP model into the model directory, resumably.
+ * Kept apart from the main CLI so that downloading never loads onnxruntime.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../config.ts';
+import { toSightlineError } from '../errors.ts';
+import type { ModelVariant } from '../extractor/extractor.ts';
+import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
+import { createLogger } from '../logger.ts';
+
+const USAGE =
+  'usage: npm run model:download -- [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]';
+const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
+/** Non-interactive runs log a line each time the overall download crosses another step of this many percent. */
+const LOG_STEP_PERCENT = 5;
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+interface Request {
+  dir: string;
+  variant: ModelVariant;
+  baseUrl: string;
+  force: boolean;
+}
+
+class UsageError extends Error {}
+
+/** Flags override MODEL_DIR, MODEL_VARIANT and MODEL_DOWNLOAD_URL. */
+function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        dir: { type: 'string' },
+        variant: { type: 'string' },
+        'base-url': { type: 'string' },
+        force: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const model = loadConfig(env).model;
+  const variant = values.variant ?? model.variant;
+  if (!VARIANTS.includes(variant as ModelVariant)) throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}`);
+  return {
+    dir: path.resolve(values.dir ?? model.dir),
+    variant: variant as ModelVariant,
+    baseUrl: values['base-url'] ?? model.downloadUrl,
+    force: values.force,
+  };
+}
+
+/** A progress bar on a terminal; JSON-line logs when stderr is a file or a pipe. */
+function progressReporter(tty: boolean): { update(p: DownloadProgress): void; stop(): void } {
+  if (tty) {
+    const bar = new cliProgress.SingleBar(
+      { format: '{bar} {percentage}% | {mb} MB | {file}', hideCursor: true, stream: process.stderr },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(1, 0, { mb: '0.0', file: '' });
+    return {
+      update: (p) => {
+        const [value, total] = p.overallTotal ? [p.overallReceived, p.overallTotal] : [p.received, p.total ?? p.received];
+        bar.setTotal(Math.max(total, 1));
+        bar.update(value, { mb: (p.overallReceived / 1e6).toFixed(1), file: p.file });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  const logger = createLogger('info', { component: 'model-download' });
+  let lastFile = '';
+  let lastStep = -1;
+  return {
+    update: (p) => {
+      const step = p.overallTotal ? Math.floor((100 * p.overallReceived) / p.overallTotal / LOG_STEP_PERCENT) : lastStep;
+      if (p.file === lastFile && step === lastStep) return;
+      lastFile = p.file;
+      lastStep = step;
+      logger.info('model download progress', { file: p.file, receivedBytes: p.overallReceived, totalBytes: p.overallTotal });
+    },
+    stop: () => {},
+  };
+}
+
+export async function modelDownloadCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let request: Request;
+  try {
+    request = parseRequest(args, env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (fs.existsSync(request.dir) && !request.force) {
+    process.stderr.write(`A model is already in ${request.dir}; pass --force to download it again.\n`);
+    return EXIT.ok;
+  }
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  const progress = progressReporter(process.stderr.isTTY === true);
+  try {
+    await downloadModel({ ...request, signal: controller.signal, onProgress: (p) => progress.update(p) });
+    progress.stop();
+    process.stderr.write(`SigLIP (${request.variant}) is ready in ${request.dir}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    progress.stop();
+    process.stderr.write(`model download failed: ${toSightlineError(err).message}\n`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  modelDownloadCommand(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`model download failed: ${toSightlineError(err).message}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
