@@ -47,7 +47,8 @@ export function createLocalBlobStore(opts: LocalBlobStoreOptions): BlobStore {
         await writeFile(temp, bytes);
         await rename(temp, file);
       } catch (err) {
-        await rm(temp, { force: true });
+        // The write's error is the one worth reporting, not the clean-up's.
+        await rm(temp, { force: true }).catch(() => undefined);
         throw storeFailed(`cannot write ${file}`, err);
       }
       return { url: blobUrl(baseUrl, key) };

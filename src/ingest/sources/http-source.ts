@@ -106,7 +106,13 @@ async function readResponse(
     res.destroy();
     throw err;
   }
-  const bytes = await readCappedBody(res, { label: url.href, maxBytes: opts.maxBytes, declaredBytes: declared, signal });
+  let bytes: Buffer;
+  try {
+    bytes = await readCappedBody(res, { label: url.href, maxBytes: opts.maxBytes, declaredBytes: declared, signal });
+  } catch (err) {
+    if (isSightlineError(err) || signal.aborted) throw err;
+    throw networkError(url, err, status);
+  }
   const contentType = res.headers['content-type'];
   return contentType === undefined ? { bytes, finalUrl: url } : { bytes, finalUrl: url, contentType };
 }
@@ -140,11 +146,11 @@ function connectTimeout(url: URL, connectTimeoutMs: number): SightlineError {
   });
 }
 
-function networkError(url: URL, err: unknown): SightlineError {
+/** A failure below HTTP; `status` is known when the connection dropped mid-body. */
+function networkError(url: URL, err: unknown, status?: number): SightlineError {
   const code = (err as { code?: unknown }).code;
   const reason = typeof code === 'string' ? code : 'network';
-  const message = err instanceof Error ? err.message : String(err);
-  return new SightlineError(ErrorCode.SOURCE_FETCH_FAILED, `fetching ${url.href} failed: ${message}`, { url: url.href, reason }, {
-    cause: err,
-  });
+  const message = status === undefined ? (err instanceof Error ? err.message : String(err)) : 'the connection dropped mid-body';
+  const details = status === undefined ? { url: url.href, reason } : { url: url.href, reason, status };
+  return new SightlineError(ErrorCode.SOURCE_FETCH_FAILED, `fetching ${url.href} failed: ${message}`, details, { cause: err });
 }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { classifyAddress, resolveAllowedAddress } from '../../../src/ingest/sources/ssrf-guard.ts';
+import type { ResolvedAddress, SsrfGuard } from '../../../src/ingest/sources/ssrf-guard.ts';
+
+describe('classifyAddress', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'],
+    ['127.255.0.9', 'loopback'],
+    ['::1', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['fd12:3456::1', 'private'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['100.64.0.1', 'shared'],
+    ['100.127.255.254', 'shared'],
+    ['224.0.0.1', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['255.255.255.255', 'reserved'],
+    // IPv4-mapped IPv6, dotted and hex forms, inherit the IPv4 class.
+    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['::ffff:169.254.169.254', 'link-local'],
+    ['::ffff:a00:1', 'private'],
+  ])('%s is %s', (address, cls) => {
+    expect(classifyAddress(address)).toBe(cls);
+  });
+
+  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
+    '%s is public',
+    (address) => {
+      expect(classifyAddress(address)).toBe('public');
+    },
+  );
+
+  it('treats something that is not an IP address as off limits', () => {
+    expect(classifyAddress('example.com')).not.toBe('public');
+  });
+});
+
+describe('resolveAllowedAddress', () => {
+  const never = new AbortController().signal;
+  const guardResolving = (answers: ResolvedAddress[], allowPrivate = false): SsrfGuard => ({
+    allowPrivate,
+    resolve: async () => answers,
+    classify: classifyAddress,
+  });
+
+  it('returns the first answer when all are public', async () => {
+    const guard = guardResolving([{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }]);
+    await expect(resolveAllowedAddress(new URL('http://images.example/a.png'), guard, never)).resolves.toEqual({
+      address: '93.184.216.34',
+      family: 4,
+    });
+  });
+
+  it('refuses a host when any of its answers is private', async () => {
+    const guard = guardResolving([{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }]);
+    await expect(resolveAllowedAddress(new URL('http://mixed.example/a.png'), guard, never)).rejects.toMatchObject({
+      code: 'SOURCE_FORBIDDEN',
+      details: { address: '10.0.0.5', addressClass: 'private' },
+    });
+  });
+
+  it('checks IP literals without asking DNS', async () => {
+    const guard: SsrfGuard = { allowPrivate: false, resolve: () => Promise.reject(new Error('no DNS')), classify: classifyAddress };
+    await expect(resolveAllowedAddress(new URL('http://169.254.169.254/latest/'), guard, never)).rejects.toMatchObject({
+      code: 'SOURCE_FORBIDDEN',
+    });
+    await expect(resolveAllowedAddress(new URL('http://[::ffff:127.0.0.1]/'), guard, never)).rejects.toMatchObject({
+      code: 'SOURCE_FORBIDDEN',
+      details: { addressClass: 'loopback' },
+    });
+  });
+
+  it('allows private answers when SIGHTLINE_ALLOW_PRIVATE_URLS is on', async () => {
+    const guard = guardResolving([{ address: '127.0.0.1', family: 4 }], true);
+    await expect(resolveAllowedAddress(new URL('http://localhost/a.png'), guard, never)).resolves.toMatchObject({
+      address: '127.0.0.1',
+    });
+  });
+
+  it('turns a DNS failure into SOURCE_FETCH_FAILED', async () => {
+    const guard: SsrfGuard = {
+      allowPrivate: false,
+      resolve: () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' })),
+      classify: classifyAddress,
+    };
+    await expect(resolveAllowedAddress(new URL('http://nowhere.invalid/'), guard, never)).rejects.toMatchObject({
+      code: 'SOURCE_FETCH_FAILED',
+      details: { reason: 'ENOTFOUND' },
+    });
+  });
+});
