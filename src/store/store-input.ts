@@ -1,0 +1,81 @@
+/**
+ * Checks on what callers hand a store, shared by both implementations so they
+ * refuse the same things with the same codes.
+ */
+import { ErrorCode, SightlineError } from '../errors.ts';
+import { canonicalPointId } from './point-id.ts';
+import type { FeatureBinding, Payload } from './vector-store.ts';
+
+const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+export function assertCollectionName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+    throw new SightlineError(
+      ErrorCode.BAD_USER_INPUT,
+      'a collection name is 1-100 letters, digits, "_" or "-", starting with a letter or digit',
+    );
+  }
+}
+
+export function pointId(id: unknown): string {
+  const canonical = canonicalPointId(id);
+  if (canonical === undefined) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `point id must be a UUID, got ${JSON.stringify(id)}`);
+  }
+  return canonical;
+}
+
+/** Distinct canonical ids, first occurrence first. */
+export function pointIds(ids: unknown[]): string[] {
+  return [...new Set(ids.map(pointId))];
+}
+
+/** A JSON copy of the payload: what the store keeps is what JSON can carry. */
+export function cleanPayload(payload: unknown, id: string): Payload {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `payload of point ${id} must be a JSON object`, { id });
+  }
+  try {
+    return JSON.parse(JSON.stringify(payload)) as Payload;
+  } catch (err) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `payload of point ${id} is not JSON`, { id }, { cause: err });
+  }
+}
+
+/** Qdrant's bounds: limit at least 1, offset at least 0. */
+export function checkPaging(limit: unknown, offset: unknown = 0): { limit: number; offset: number } {
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'limit must be a positive integer');
+  }
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'offset must be a non-negative integer');
+  }
+  return { limit: limit as number, offset: offset as number };
+}
+
+export function sameBinding(a: FeatureBinding, b: FeatureBinding): boolean {
+  return (
+    a.featureUri === b.featureUri &&
+    a.vectorName === b.vectorName &&
+    a.dimensions === b.dimensions &&
+    a.distance === b.distance
+  );
+}
+
+/** FEATURE_MISMATCH unless `recorded` is the binding this build expects. */
+export function assertBinding(collection: string, recorded: FeatureBinding, expected: FeatureBinding): void {
+  if (sameBinding(recorded, expected)) return;
+  throw new SightlineError(
+    ErrorCode.FEATURE_MISMATCH,
+    `collection "${collection}" is bound to ${recorded.featureUri} (${recorded.dimensions}-d ${recorded.distance}), ` +
+      `but this server embeds with ${expected.featureUri} (${expected.dimensions}-d ${expected.distance}); ` +
+      're-create the collection and re-ingest it to change its feature',
+    { collection, recorded: recorded.featureUri, expected: expected.featureUri },
+  );
+}
+
+export function collectionNotFound(name: string): SightlineError {
+  return new SightlineError(ErrorCode.COLLECTION_NOT_FOUND, `collection "${name}" does not exist`, {
+    collection: name,
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The vector-store adapter: one interface, an embedded (SQLite) and a Qdrant
+ * implementation, both held to the same conformance suite
+ * (test/store/conformance.ts).
+ */
+import type { Filter } from './filter.ts';
+
+/** The feature a collection is bound to; checked whenever a collection is opened. */
+export interface FeatureBinding {
+  featureUri: string;
+  vectorName: string;
+  dimensions: number;
+  distance: 'cosine';
+}
+
+/** JSON; passthrough fields live at their dotted target paths, nested. */
+export type Payload = Record<string, unknown>;
+
+export interface PointInput {
+  /** A UUID; stores return it in canonical lower-case form. */
+  id: string;
+  vector: Float32Array;
+  payload: Payload;
+}
+
+export interface StoredPoint {
+  id: string;
+  payload: Payload;
+  /** The stored vector, L2-normalised on upsert (as Qdrant does for Cosine). */
+  vector?: Float32Array;
+}
+
+export interface ScoredPoint extends StoredPoint {
+  /** Cosine similarity to the query. */
+  score: number;
+}
+
+export interface CollectionRecord {
+  name: string;
+  feature: FeatureBinding;
+  /** The collection's extractor config; opaque to the store. */
+  config: Payload;
+  /** ISO-8601. */
+  createdAt: string;
+  pointCount: number;
+}
+
+export interface SearchQuery {
+  vector: Float32Array;
+  filter?: Filter;
+  limit: number;
+  offset?: number;
+  /** Minimum score a hit must reach. */
+  scoreThreshold?: number;
+  withVector?: boolean;
+}
+
+export interface ScrollQuery {
+  filter?: Filter;
+  limit: number;
+  offset?: number;
+}
+
+export type PointSelector = { ids: string[] } | { filter: Filter };
+
+export type PayloadIndexType = 'keyword' | 'float' | 'integer' | 'bool';
+
+export interface VectorStore {
+  /** COLLECTION_EXISTS when taken; FEATURE_MISMATCH when `feature` is not the one this build expects. */
+  createCollection(name: string, init: { feature: FeatureBinding; config: Payload }): Promise<CollectionRecord>;
+  /** FEATURE_MISMATCH when the recorded binding differs from the expected one. */
+  getCollection(name: string): Promise<CollectionRecord | undefined>;
+  /** Every collection, whatever its binding (the record shows it); sorted by name. */
+  listCollections(): Promise<CollectionRecord[]>;
+  deleteCollection(name: string): Promise<boolean>;
+  /** Resolves once the points are durable. Same id again replaces the point. */
+  upsert(collection: string, points: PointInput[], signal?: AbortSignal): Promise<void>;
+  /** Points that exist, in the order of `ids`; unknown ids are left out. */
+  get(collection: string, ids: string[], opts?: { withVector?: boolean }): Promise<StoredPoint[]>;
+  /** Returns how many points were deleted. */
+  delete(collection: string, selector: PointSelector): Promise<number>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /** Best first; equal scores in id order (embedded store). */
+  search(collection: string, q: SearchQuery): Promise<ScoredPoint[]>;
+  /** Filter-only listing in id order, so pages neither repeat nor skip. */
+  scroll(collection: string, q: ScrollQuery): Promise<StoredPoint[]>;
+  ensurePayloadIndexes(collection: string, fields: Array<{ key: string; type: PayloadIndexType }>): Promise<void>;
+  /** Readiness: STORE_UNAVAILABLE when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
