@@ -144,11 +144,11 @@ async function sha256Of(p: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Total size from a 206's `Content-Range: bytes a-b/total`, refusing a range that does not start where we are. */
-function rangeTotal(res: Response, offset: number): number | undefined {
-  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
-  if (!match || Number(match[1]) !== offset) throw new TransientError('server answered a different range');
-  return match[2] === '*' ? undefined : Number(match[2]);
+/** The total in a 206's `Content-Range: bytes a-b/total` or a 416's `bytes *\/total`; null when a 206 starts elsewhere. */
+function rangeTotal(res: Response, offset: number): number | undefined | null {
+  const match = /^bytes (?:(\d+)-\d+|\*)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+  if (res.status === 206 && (!match || Number(match[1]) !== offset)) return null;
+  return match?.[2] === undefined || match[2] === '*' ? undefined : Number(match[2]);
 }
 
 function statusError(job: Job, status: number): Error {
@@ -186,9 +186,10 @@ async function attempt(job: Job): Promise<number> {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     const { res, facts } = await request(job.url, { headers, signal: timer.signal }, fetchImpl);
     timer.touch();
+    // 416: nothing lies past our bytes. Either the file was complete before a crash, or it is stale.
     if (res.status === 416 && offset > 0) {
       await res.body?.cancel();
-      if (facts.size === offset) {
+      if ((facts.size ?? rangeTotal(res, offset)) === offset) {
         await verify(job, offset, facts);
         return offset;
       }
@@ -203,6 +204,11 @@ async function attempt(job: Job): Promise<number> {
     if (res.status === 200) offset = 0;
     const length = Number(res.headers.get('content-length') ?? NaN);
     const total = res.status === 206 ? rangeTotal(res, offset) : Number.isSafeInteger(length) ? length : undefined;
+    if (total === null) {
+      await res.body?.cancel();
+      await fs.rm(job.part, { force: true });
+      throw new TransientError('server answered a different range');
+    }
     const handle = await fs.open(job.part, offset > 0 ? 'a' : 'w');
     let received = offset;
     try {

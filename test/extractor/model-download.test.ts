@@ -156,6 +156,15 @@ describe('downloadModel', () => {
     await expectModel();
   });
 
+  it('finishes a file that was complete when the last run stopped (the server answers 416)', async () => {
+    const body = hub.files.get('config.json') as Buffer;
+    await fs.mkdir(`${dir}.partial`, { recursive: true });
+    await fs.writeFile(`${dir}.partial/config.json.part`, body);
+    await download();
+    await expectModel();
+    expect(hub.requests.find((r) => r.method === 'GET' && r.path.endsWith('/config.json'))?.range).toBe(`bytes=${body.length}-`);
+  });
+
   it('deletes a file whose sha256 differs from the announced one and names it', async () => {
     hub.announcedSha.set('onnx/text_model.onnx', 'ab'.repeat(32));
     const err = await failure(download());
