@@ -20,7 +20,7 @@ const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
 /** Non-interactive runs log a line each time the overall download crosses another step of this many percent. */
 const LOG_STEP_PERCENT = 5;
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 interface Request {
   dir: string;
