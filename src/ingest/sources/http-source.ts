@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { ErrorCode, SightlineError, isSightlineError } from '../../errors.ts';
+import type { ErrorDetails } from '../../errors.ts';
 import { assertWithinCap, readCappedBody } from './capped-body.ts';
 import { startDeadline } from './deadline.ts';
 import { pinnedLookup, resolveAllowedAddress } from './ssrf-guard.ts';
@@ -151,6 +152,6 @@ function networkError(url: URL, err: unknown, status?: number): SightlineError {
   const code = (err as { code?: unknown }).code;
   const reason = typeof code === 'string' ? code : 'network';
   const message = status === undefined ? (err instanceof Error ? err.message : String(err)) : 'the connection dropped mid-body';
-  const details = status === undefined ? { url: url.href, reason } : { url: url.href, reason, status };
+  const details: ErrorDetails = status === undefined ? { url: url.href, reason } : { url: url.href, reason, status };
   return new SightlineError(ErrorCode.SOURCE_FETCH_FAILED, `fetching ${url.href} failed: ${message}`, details, { cause: err });
 }
