@@ -151,7 +151,10 @@ describe('bad input gets a stable code', () => {
     const codes = new Set<string>();
     for (let i = 0; i < 40; i++) {
       const damaged = Uint8Array.from(original);
-      for (let k = 0; k < 4; k++) damaged[(i * 7919 + k * 104729) % damaged.length] ^= 0x5a;
+      for (let k = 0; k < 4; k++) {
+        const at = (i * 7919 + k * 104729) % damaged.length;
+        damaged[at] = damaged[at]! ^ 0x5a;
+      }
       await decode(encoded(damaged)).then(
         () => codes.add('decoded'),
         (e: unknown) => codes.add(e instanceof SightlineError ? e.code : `uncoded: ${String(e)}`),
