@@ -1,0 +1,55 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { makeThumbnail } from '../../src/ingest/thumbnail.ts';
+import * as fx from '../fixtures/images.ts';
+import { multiPagePdf } from '../fixtures/pdfs.ts';
+import { openPdf } from '../../src/ingest/pdf-pages.ts';
+
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+
+/** Whether the JPEG has a baseline (SOF0) frame rather than a progressive (SOF2) one. */
+function isBaseline(jpeg: Buffer): boolean {
+  return jpeg.includes(Buffer.from([0xff, 0xc0])) && !jpeg.includes(Buffer.from([0xff, 0xc2]));
+}
+
+describe('makeThumbnail', () => {
+  it('shrinks a wide image to 640 px wide, keeping its aspect, as a baseline JPEG', async () => {
+    const png = await fx.encode(fx.solid(1280, 960, [200, 30, 30]), 'png');
+    const thumb = await makeThumbnail({ kind: 'encoded', bytes: png });
+    expect([thumb.width, thumb.height, thumb.contentType]).toEqual([640, 480, 'image/jpeg']);
+    expect(Array.from(thumb.bytes.subarray(0, 3))).toEqual(JPEG_MAGIC);
+    expect(isBaseline(thumb.bytes)).toBe(true);
+    const meta = await sharp(thumb.bytes).metadata();
+    expect([meta.width, meta.height, meta.format]).toEqual([640, 480, 'jpeg']);
+  });
+
+  it('never upscales: a 300 px image stays 300 px', async () => {
+    const thumb = await makeThumbnail({ kind: 'encoded', bytes: await fx.encode(fx.solid(300, 200, [1, 2, 3]), 'png') });
+    expect([thumb.width, thumb.height]).toEqual([300, 200]);
+  });
+
+  it('honours a custom width', async () => {
+    const thumb = await makeThumbnail({ kind: 'encoded', bytes: await fx.encode(fx.solid(400, 400, [1, 2, 3]), 'webp') }, { width: 100 });
+    expect([thumb.width, thumb.height]).toEqual([100, 100]);
+  });
+
+  it('applies EXIF orientation', async () => {
+    const jpeg = await fx.orientedJpeg(fx.halves(1000, 500, [255, 0, 0], [0, 0, 255]), 6);
+    const thumb = await makeThumbnail({ kind: 'encoded', bytes: jpeg });
+    expect([thumb.width, thumb.height]).toEqual([500, 1000]);
+  });
+
+  it('puts transparency on white', async () => {
+    const clear = await fx.encode(fx.rawImage(10, 10, 4, () => [0, 0, 0, 0]), 'png');
+    const thumb = await makeThumbnail({ kind: 'encoded', bytes: clear });
+    const { data } = await sharp(thumb.bytes).raw().toBuffer({ resolveWithObject: true });
+    expect(Math.min(...data)).toBeGreaterThanOrEqual(250);
+  });
+
+  it('makes a thumbnail of a rendered PDF page', async () => {
+    const pdf = openPdf(multiPagePdf([[0, 0, 1]], [612, 792]), { maxPages: 10, maxPixels: 100_000_000 });
+    const thumb = await makeThumbnail(pdf.renderPage(1));
+    pdf.close();
+    expect([thumb.width, thumb.height]).toEqual([612, 792]);
+  });
+});
