@@ -92,7 +92,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   }
 
   async function storeThumbnail(collection: string, id: string, item: MediaItem): Promise<string> {
-    const thumb = await makeThumbnail(item.input);
+    const thumb = await makeThumbnail(item.input, { maxPixels: limits.maxImagePixels });
     try {
       return (await deps.thumbnails.put(`${collection}/${id}.jpg`, thumb.bytes, thumb.contentType)).url;
     } catch (err) {
