@@ -5,7 +5,6 @@
  * error-logging-plugin.ts with the request id).
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isSightlineError } from '../errors.ts';
 
@@ -18,12 +17,20 @@ export const MASKED_ERROR: GraphQLFormattedError = {
 export function unexpectedCause(error: unknown): unknown | null {
   const original = unwrapResolverError(error);
   if (isSightlineError(original)) return original.code === ErrorCode.INTERNAL_SERVER_ERROR ? original : null;
-  if (original instanceof GraphQLError) {
-    const code = original.extensions?.['code'];
-    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return null;
-    return original.originalError ?? original;
-  }
-  return original;
+  const code = codeOf(original);
+  if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return null;
+  return (original as { originalError?: unknown } | null)?.originalError ?? original;
+}
+
+/**
+ * The code GraphQL (or Apollo) put on its own errors. Read by shape, not
+ * instanceof: graphql's CommonJS and ESM builds can both be loaded (Apollo
+ * gets one, the test runner another), and their GraphQLError classes differ.
+ */
+function codeOf(error: unknown): string | undefined {
+  const extensions = (error as { extensions?: unknown } | null)?.extensions;
+  const code = typeof extensions === 'object' && extensions !== null ? (extensions as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {

@@ -1,5 +1,5 @@
 /** The schema's custom scalars: free-form JSON and the values filters compare with. */
-import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
+import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import type { ValueNode } from 'graphql';
 
 export const JsonScalar = new GraphQLScalarType({
@@ -12,7 +12,8 @@ export const JsonScalar = new GraphQLScalarType({
 function asFilterValue(value: unknown): string | number | boolean {
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new GraphQLError(`FilterValue is a string, number or boolean, not ${JSON.stringify(value) ?? String(value)}`);
+  // A plain TypeError: graphql turns it into a coded input error with the field's place.
+  throw new TypeError(`FilterValue is a string, number or boolean, not ${JSON.stringify(value) ?? String(value)}`);
 }
 
 function filterValueLiteral(ast: ValueNode): string | number | boolean {
@@ -26,7 +27,7 @@ function filterValueLiteral(ast: ValueNode): string | number | boolean {
     case Kind.BOOLEAN:
       return ast.value;
     default:
-      throw new GraphQLError('FilterValue is a string, number or boolean', { nodes: ast });
+      throw new TypeError('FilterValue is a string, number or boolean');
   }
 }
 

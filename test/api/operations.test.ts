@@ -1,0 +1,179 @@
+/** GraphQL operations run in-process against stub services: the API surface, not the product. */
+import type { ApolloServer } from '@apollo/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApolloServer } from '../../src/api/apollo.ts';
+import type { ApiContext } from '../../src/api/context.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createStubServices } from './stub-services.ts';
+
+const services = createStubServices();
+const logLines: Record<string, unknown>[] = [];
+const logger = createLogger('debug', {}, (line) => logLines.push(JSON.parse(line)));
+let apollo: ApolloServer<ApiContext>;
+
+async function run(query: string, variables?: Record<string, unknown>) {
+  const response = await apollo.executeOperation(
+    { query, variables },
+    { contextValue: { services, requestId: 'req-test-1', logger: logger.child({ requestId: 'req-test-1' }), signal: new AbortController().signal } },
+  );
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult;
+}
+
+beforeAll(async () => {
+  apollo = createApolloServer({ maxQueryDepth: 5, syncMaxObjects: 2, logger });
+  await apollo.start();
+});
+afterAll(() => apollo.stop());
+
+describe('GraphQL operations', () => {
+  it('returns a collection with its extractor configuration in GraphQL casing', async () => {
+    const result = await run(`{ collection(name: "products") { name documentCount featureUri
+      featureExtractor { featureExtractorName version inputMappings { image }
+        fieldPassthrough { sourcePath targetPath default required } parameters { enableThumbnails } } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.collection).toEqual({
+      name: 'products',
+      documentCount: 1,
+      featureUri: 'mixpeek://image_extractor@v1/google_siglip_base_v1',
+      featureExtractor: {
+        featureExtractorName: 'image_extractor',
+        version: 'v1',
+        inputMappings: { image: 'product_image' },
+        fieldPassthrough: [
+          { sourcePath: 'metadata.sku', targetPath: null, default: null, required: false },
+          { sourcePath: 'metadata.brand', targetPath: 'brand', default: 'unknown', required: false },
+        ],
+        parameters: { enableThumbnails: true },
+      },
+    });
+  });
+
+  it('describes the image extractor by name and version', async () => {
+    const result = await run(`{ extractor(name: "image_extractor", version: "v1") { featureUri indexName outputName dimensions distance datatype model } }`);
+    expect(result.data?.extractor).toEqual({
+      featureUri: 'mixpeek://image_extractor@v1/google_siglip_base_v1',
+      indexName: 'image_extractor_v1_embedding',
+      outputName: 'google_siglip_base_v1',
+      dimensions: 768,
+      distance: 'cosine',
+      datatype: 'float32',
+      model: 'google/siglip-base-patch16-224',
+    });
+  });
+
+  it('carries a service error code and details in extensions', async () => {
+    const result = await run(`{ search(collection: "nope", query: { text: "shoe" }) { hits { id } } }`);
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'COLLECTION_NOT_FOUND', details: { collection: 'nope' } });
+    expect(result.errors?.[0]?.message).toBe('no collection "nope"');
+  });
+
+  it('masks an unexpected error and logs it with the request id and stack', async () => {
+    const result = await run(`{ search(collection: "explode", query: { text: "shoe" }) { hits { id } } }`);
+    expect(result.errors?.[0]?.message).toBe('internal error');
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(JSON.stringify(result)).not.toContain('secret-internal');
+    const logged = logLines.find((l) => l.msg === 'unexpected error');
+    expect(logged?.requestId).toBe('req-test-1');
+    expect(JSON.stringify(logged?.err)).toContain('secret-internal');
+    expect((logged?.err as { stack?: string }).stack).toContain('TypeError');
+  });
+
+  it('keeps GraphQL validation and input codes', async () => {
+    const unknownField = await run(`{ collections { nope } }`);
+    expect(unknownField.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const badVariable = await run(`query($l: Int) { search(collection: "products", limit: $l) { hits { id } } }`, { l: 'ten' });
+    expect(badVariable.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a query deeper than the limit, not counting introspection', async () => {
+    const deep = await run(`{ collection(name: "products") { featureExtractor { fieldPassthrough { sourcePath } } } }`);
+    expect(deep.errors).toBeUndefined();
+    const tooDeep = await run(`fragment F on FieldPassthrough { sourcePath }
+      query Deep { a: collection(name: "products") { featureExtractor { inputMappings { image } } }
+        collections { featureExtractor { fieldPassthrough { ...F } parameters { enableThumbnails } } } }`);
+    expect(tooDeep.errors).toBeUndefined();
+    const withTypename = await run(`{ search(collection: "products") { hits { id } timing { totalMs } __typename } }`);
+    expect(withTypename.errors).toBeUndefined();
+    const introspection = await run(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } } }`);
+    expect(introspection.errors).toBeUndefined();
+  });
+
+  it('refuses selections nested past maxQueryDepth with a validation error', async () => {
+    const apolloDepth2 = createApolloServer({ maxQueryDepth: 2, syncMaxObjects: 2, logger });
+    await apolloDepth2.start();
+    const response = await apolloDepth2.executeOperation(
+      { query: `query Deep { collection(name: "products") { featureExtractor { inputMappings { image } } } }` },
+      { contextValue: { services, requestId: 'r', logger, signal: new AbortController().signal } },
+    );
+    await apolloDepth2.stop();
+    if (response.body.kind !== 'single') throw new Error('single');
+    const error = response.body.singleResult.errors?.[0];
+    expect(error?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(error?.message).toContain("'Deep' is nested 4 levels deep; the limit is 2");
+  });
+
+  it('passes a typed filter, limit and offset down as the store filter', async () => {
+    services.searches.length = 0;
+    const result = await run(
+      `query($f: FilterInput) { search(collection: "products", filter: $f, limit: 3, offset: 6) { hits { id score fields } } }`,
+      { f: { must: [{ key: 'category', match: 'footwear' }, { key: 'price', range: { lte: 120 } }] } },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(services.searches).toEqual([
+      {
+        query: null,
+        limit: 3,
+        offset: 6,
+        filter: { must: [{ key: 'category', match: { value: 'footwear' } }, { key: 'price', range: { lte: 120 } }] },
+      },
+    ]);
+  });
+
+  it('refuses a search query that sets two kinds, an empty text, or a bad limit', async () => {
+    const two = await run(`{ search(collection: "products", query: { text: "a", documentId: "x" }) { hits { id } } }`);
+    expect(two.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const empty = await run(`{ search(collection: "products", query: { text: "  " }) { hits { id } } }`);
+    expect(empty.errors?.[0]?.extensions?.code).toBe('EMPTY_INPUT');
+    const limit = await run(`{ search(collection: "products", limit: 0) { hits { id } } }`);
+    expect(limit.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const badFilter = await run(`{ search(collection: "products", filter: { must: [{ key: "a" }] }) { hits { id } } }`);
+    expect(badFilter.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: { path: 'filter.must[0]' } });
+  });
+
+  it('refuses a FilterValue that is not a scalar', async () => {
+    const result = await run(`query($f: FilterInput) { search(collection: "products", filter: $f) { hits { id } } }`, {
+      f: { must: [{ key: 'a', match: { nested: 1 } }] },
+    });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('reports each ingested object, failed ones with their code, and runs large batches as a job', async () => {
+    const small = await run(`mutation($o: [JSON!]!) { ingest(collection: "products", objects: $o) {
+      results { index status documentIds error { code message } } job { id } } }`, { o: [{ a: 1 }, { bad: true }] });
+    expect(small.data?.ingest).toEqual({
+      results: [
+        { index: 0, status: 'STORED', documentIds: ['doc-0'], error: null },
+        { index: 1, status: 'FAILED', documentIds: [], error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'not an image' } },
+      ],
+      job: null,
+    });
+    const large = await run(`mutation($o: [JSON!]!) { ingest(collection: "products", objects: $o) {
+      results { index } job { id state total done failed } } }`, { o: [{}, {}, {}] });
+    expect(large.data?.ingest).toEqual({ results: null, job: { id: 'job-1', state: 'QUEUED', total: 3, done: 0, failed: 0 } });
+    const unknownJob = await run(`{ ingestJob(id: "nope") { id } }`);
+    expect(unknownJob.errors?.[0]?.extensions?.code).toBe('JOB_NOT_FOUND');
+  });
+
+  it('deletes documents by ids or by filter, but not both', async () => {
+    const byIds = await run(`mutation { deleteDocuments(collection: "products", ids: ["a", "b"]) { deleted } }`);
+    expect(byIds.data?.deleteDocuments).toEqual({ deleted: 2 });
+    const both = await run(`mutation { deleteDocuments(collection: "products", ids: ["a"], filter: { must: [{ key: "x", match: 1 }] }) { deleted } }`);
+    expect(both.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses to create a collection whose name is taken', async () => {
+    const result = await run(`mutation { createCollection(name: "products", featureExtractor: { inputMappings: { image: "img" } }) { name } }`);
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'COLLECTION_EXISTS', details: { name: 'products' } });
+  });
+});
