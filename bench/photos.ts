@@ -1,9 +1,10 @@
 /**
- * Photo-like JPEGs of mixed sizes, generated (nothing downloaded): smooth
- * colour fields with blurred noise compress like photographs do, so decode
- * cost is realistic.
+ * The benchmark's photos: photo-like JPEGs of mixed sizes from the test
+ * fixtures' generator (nothing downloaded), cached between runs.
  */
-import sharp from 'sharp';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { photoLikeJpeg } from '../test/fixtures/images.ts';
 
 export const PHOTO_SIZES: ReadonlyArray<readonly [number, number]> = [
   [640, 480],
@@ -14,33 +15,27 @@ export const PHOTO_SIZES: ReadonlyArray<readonly [number, number]> = [
   [4000, 3000],
 ];
 
-export async function photoJpeg(width: number, height: number, seed: number): Promise<Buffer> {
-  const hue = (seed * 47) % 360;
-  const gradient = Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-      <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
-        <stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/>
-      </linearGradient></defs>
-      <rect width="100%" height="100%" fill="url(#g)"/>
-      <circle cx="${(seed * 131) % width}" cy="${(seed * 71) % height}" r="${Math.min(width, height) / 4}" fill="hsl(${(hue + 200) % 360},80%,50%)"/>
-    </svg>`,
-  );
-  const noise = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
-    .blur(1.2)
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-  return sharp(gradient)
-    .composite([{ input: noise, blend: 'soft-light' }])
-    .jpeg({ quality: 88 })
-    .toBuffer();
+export interface Photo {
+  bytes: Buffer;
+  width: number;
+  height: number;
 }
 
 /** `count` photos cycling through PHOTO_SIZES. */
-export async function photoSet(count: number): Promise<Array<{ bytes: Buffer; width: number; height: number }>> {
-  const out = [];
+export async function photoSet(count: number, cacheDir: string): Promise<Photo[]> {
+  await fs.mkdir(cacheDir, { recursive: true });
+  const out: Photo[] = [];
   for (let i = 0; i < count; i++) {
     const [width, height] = PHOTO_SIZES[i % PHOTO_SIZES.length] as readonly [number, number];
-    out.push({ bytes: await photoJpeg(width, height, i + 1), width, height });
+    const file = path.join(cacheDir, `photo-${i + 1}-${width}x${height}.jpg`);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(file);
+    } catch {
+      bytes = await photoLikeJpeg(width, height, i + 1);
+      await fs.writeFile(file, bytes);
+    }
+    out.push({ bytes, width, height });
   }
   return out;
 }
