@@ -1,0 +1,362 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeOnnxModel } from '../../src/extractor/model-generate/generate-model-dir.ts';
+import type { Variant } from '../../src/extractor/model-generate/graph-builder.ts';
+import { MODEL_SIZES, visionFlopsPerImage, type SiglipDims } from '../../src/extractor/model-generate/model-dims.ts';
+import { readOnnxSummary } from '../../src/extractor/model-generate/onnx-read.ts';
+import { buildTextGraph, buildVisionGraph } from '../../src/extractor/model-generate/siglip-towers.ts';
+import { tinyModelDir } from '../fixtures/models.ts';
+
+/** Small enough for a plain JS forward pass; two layers, so layers chain; a head wider than hidden. */
+const MICRO: SiglipDims = {
+  vision: { hiddenSize: 8, intermediateSize: 16, numAttentionHeads: 2, numHiddenLayers: 2, imageSize: 32, patchSize: 16, numChannels: 3 },
+  text: { hiddenSize: 8, intermediateSize: 16, numAttentionHeads: 2, numHiddenLayers: 2, vocabSize: 50, maxPositionEmbeddings: 64, projectionSize: 12 },
+  layerNormEps: 1e-6,
+};
+
+const SESSION: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+let workDir: string;
+
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-model-generate-'));
+});
+afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+function writeMicro(tower: 'vision' | 'text', variant: Variant, seed = 7): string {
+  const file = path.join(workDir, `${tower}-${variant}-${seed}.onnx`);
+  if (!fs.existsSync(file)) {
+    writeOnnxModel(file, tower === 'vision' ? buildVisionGraph(MICRO, seed, variant) : buildTextGraph(MICRO, seed, variant));
+  }
+  return file;
+}
+
+// ---- A straightforward reference forward pass, in float64, from the weights stored in the file ----
+
+type Weights = Map<string, Float64Array>;
+
+async function readFloatWeights(file: string): Promise<Weights> {
+  const summary = await readOnnxSummary(file);
+  const bytes = fs.readFileSync(file);
+  const weights: Weights = new Map();
+  for (const init of summary.initializers) {
+    if (init.dataType !== 1) continue;
+    const raw = bytes.subarray(init.dataOffset, init.dataOffset + init.byteLength);
+    weights.set(init.name, Float64Array.from(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))));
+  }
+  return weights;
+}
+
+type Rows = Float64Array[];
+
+function w(weights: Weights, name: string): Float64Array {
+  const value = weights.get(name);
+  if (!value) throw new Error(`no weight ${name}`);
+  return value;
+}
+
+function linearRef(x: Rows, weights: Weights, prefix: string): Rows {
+  const W = w(weights, `${prefix}.weight`);
+  const b = w(weights, `${prefix}.bias`);
+  const out = b.length;
+  return x.map((row) => {
+    const y = Float64Array.from(b);
+    for (let i = 0; i < row.length; i++) for (let o = 0; o < out; o++) y[o]! += row[i]! * W[i * out + o]!;
+    return y;
+  });
+}
+
+function layerNormRef(x: Rows, weights: Weights, prefix: string, eps: number): Rows {
+  const g = w(weights, `${prefix}.weight`);
+  const b = w(weights, `${prefix}.bias`);
+  return x.map((row) => {
+    const mean = row.reduce((a, v) => a + v, 0) / row.length;
+    const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / row.length;
+    return row.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * g[i]! + b[i]!);
+  });
+}
+
+const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const add = (a: Rows, b: Rows): Rows => a.map((row, r) => row.map((v, i) => v + b[r]![i]!));
+
+function mlpRef(x: Rows, weights: Weights, prefix: string): Rows {
+  return linearRef(linearRef(x, weights, `${prefix}.fc1`).map((r) => r.map(gelu)), weights, `${prefix}.fc2`);
+}
+
+function attentionRef(query: Rows, context: Rows, weights: Weights, prefix: string, heads: number): Rows {
+  const q = linearRef(query, weights, `${prefix}.q_proj`);
+  const k = linearRef(context, weights, `${prefix}.k_proj`);
+  const v = linearRef(context, weights, `${prefix}.v_proj`);
+  const hidden = q[0]!.length;
+  const hd = hidden / heads;
+  const merged = q.map((qRow) => {
+    const out = new Float64Array(hidden);
+    for (let h = 0; h < heads; h++) {
+      const scores = k.map((kRow) => {
+        let s = 0;
+        for (let i = h * hd; i < (h + 1) * hd; i++) s += qRow[i]! * kRow[i]!;
+        return s / Math.sqrt(hd);
+      });
+      const max = Math.max(...scores);
+      const exp = scores.map((s) => Math.exp(s - max));
+      const total = exp.reduce((a, e) => a + e, 0);
+      exp.forEach((e, j) => {
+        for (let i = h * hd; i < (h + 1) * hd; i++) out[i]! += (e / total) * v[j]![i]!;
+      });
+    }
+    return out;
+  });
+  return linearRef(merged, weights, `${prefix}.out_proj`);
+}
+
+function encoderRef(x: Rows, weights: Weights, prefix: string, layers: number, heads: number, eps: number): Rows {
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    const p = `${prefix}.layers.${l}`;
+    const n1 = layerNormRef(h, weights, `${p}.layer_norm1`, eps);
+    h = add(h, attentionRef(n1, n1, weights, `${p}.self_attn`, heads));
+    h = add(h, mlpRef(layerNormRef(h, weights, `${p}.layer_norm2`, eps), weights, `${p}.mlp`));
+  }
+  return h;
+}
+
+function visionRef(pixels: Float32Array, weights: Weights, d: SiglipDims): Float64Array {
+  const { imageSize: size, patchSize: p, hiddenSize: hidden, numChannels: channels } = d.vision;
+  const grid = size / p;
+  const kernel = w(weights, 'vision_model.embeddings.patch_embedding.weight');
+  const kernelBias = w(weights, 'vision_model.embeddings.patch_embedding.bias');
+  const positions = w(weights, 'vision_model.embeddings.position_embedding.weight');
+  const tokens: Rows = [];
+  for (let gy = 0; gy < grid; gy++) {
+    for (let gx = 0; gx < grid; gx++) {
+      const t = tokens.length;
+      const row = new Float64Array(hidden);
+      for (let o = 0; o < hidden; o++) {
+        let s = kernelBias[o]! + positions[t * hidden + o]!;
+        for (let c = 0; c < channels; c++)
+          for (let ky = 0; ky < p; ky++)
+            for (let kx = 0; kx < p; kx++)
+              s += kernel[((o * channels + c) * p + ky) * p + kx]! * pixels[(c * size + gy * p + ky) * size + gx * p + kx]!;
+        row[o] = s;
+      }
+      tokens.push(row);
+    }
+  }
+  const { numHiddenLayers: layers, numAttentionHeads: heads } = d.vision;
+  const eps = d.layerNormEps;
+  const last = layerNormRef(encoderRef(tokens, weights, 'vision_model.encoder', layers, heads, eps), weights, 'vision_model.post_layernorm', eps);
+  const probe = [w(weights, 'vision_model.head.probe')];
+  const attended = attentionRef(probe, last, weights, 'vision_model.head.attention', heads);
+  const pooled = add(attended, mlpRef(layerNormRef(attended, weights, 'vision_model.head.layernorm', eps), weights, 'vision_model.head.mlp'));
+  return pooled[0]!;
+}
+
+function textRef(ids: number[], weights: Weights, d: SiglipDims): Float64Array {
+  const hidden = d.text.hiddenSize;
+  const table = w(weights, 'text_model.embeddings.token_embedding.weight');
+  const positions = w(weights, 'text_model.embeddings.position_embedding.weight');
+  const tokens = ids.map((id, t) => {
+    const row = new Float64Array(hidden);
+    for (let i = 0; i < hidden; i++) row[i] = table[id * hidden + i]! + positions[t * hidden + i]!;
+    return row;
+  });
+  const { numHiddenLayers: layers, numAttentionHeads: heads } = d.text;
+  const encoded = encoderRef(tokens, weights, 'text_model.encoder', layers, heads, d.layerNormEps);
+  const last = layerNormRef(encoded, weights, 'text_model.final_layer_norm', d.layerNormEps);
+  return linearRef([last[last.length - 1]!], weights, 'text_model.head')[0]!;
+}
+
+// ---- Inputs ----
+
+/** A smooth colour pattern in SigLIP's [-1, 1] range; `k` changes it. */
+function pattern(size: number, k: number): Float32Array {
+  const out = new Float32Array(3 * size * size);
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) out[(c * size + y) * size + x] = Math.sin((x * (k + 1) + y * (3 - k) + 7 * c * k) / 9) * 0.9;
+  return out;
+}
+
+function paddedIds(tokens: number[], length = 64, pad = 1): BigInt64Array {
+  const ids = new BigInt64Array(length).fill(BigInt(pad));
+  tokens.forEach((t, i) => (ids[i] = BigInt(t)));
+  return ids;
+}
+
+function concatFloat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function concatIds(parts: BigInt64Array[]): BigInt64Array {
+  const out = new BigInt64Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.forEach((p, i) => out.set(p, i * p.length));
+  return out;
+}
+
+async function runVision(file: string, images: Float32Array[], size: number): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(file, SESSION);
+  try {
+    const out = await session.run({ pixel_values: new ort.Tensor('float32', concatFloat(images), [images.length, 3, size, size]) });
+    const pooled = out.pooler_output!;
+    return { data: pooled.data as Float32Array, dims: pooled.dims };
+  } finally {
+    await session.release();
+  }
+}
+
+async function runText(file: string, texts: BigInt64Array[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(file, SESSION);
+  try {
+    const out = await session.run({ input_ids: new ort.Tensor('int64', concatIds(texts), [texts.length, texts[0]!.length]) });
+    const pooled = out.pooler_output!;
+    return { data: pooled.data as Float32Array, dims: pooled.dims };
+  } finally {
+    await session.release();
+  }
+}
+
+const row = (data: Float32Array, r: number, dim: number) => data.subarray(r * dim, (r + 1) * dim);
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! ** 2;
+    nb += b[i]! ** 2;
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+// ---- Tests ----
+
+describe('generated SigLIP graphs compute SigLIP', () => {
+  it('vision tower matches a reference forward pass of the same weights', async () => {
+    const file = writeMicro('vision', 'fp32');
+    const weights = await readFloatWeights(file);
+    const images = [pattern(32, 0), pattern(32, 1)];
+    const { data, dims } = await runVision(file, images, 32);
+    expect(dims).toEqual([2, 8]);
+    images.forEach((img, i) => expect(maxAbsDiff(row(data, i, 8), visionRef(img, weights, MICRO))).toBeLessThan(1e-4));
+  });
+
+  it('text tower matches a reference forward pass, pooling the last position through the head', async () => {
+    const file = writeMicro('text', 'fp32');
+    const weights = await readFloatWeights(file);
+    const texts = [[5, 9, 13, 1], [40, 2, 1]];
+    const { data, dims } = await runText(file, texts.map((t) => paddedIds(t)));
+    expect(dims).toEqual([2, 12]);
+    texts.forEach((t, i) => {
+      const ids = Array.from(paddedIds(t), Number);
+      expect(maxAbsDiff(row(data, i, 12), textRef(ids, weights, MICRO))).toBeLessThan(1e-4);
+    });
+  });
+  it('text tower matches the reference at full width, where attention is peaked (tiny model)', async () => {
+    const file = path.join(tinyModelDir(), 'onnx/text_model.onnx');
+    const weights = await readFloatWeights(file);
+    const ids = paddedIds([40, 52, 77, 300, 1]);
+    const { data } = await runText(file, [ids]);
+    expect(maxAbsDiff(data, textRef(Array.from(ids, Number), weights, MODEL_SIZES.tiny))).toBeLessThan(1e-4);
+  });
+});
+
+describe('generation is deterministic', () => {
+  it('the same dimensions and seed give byte-identical files; another seed gives other weights', () => {
+    const first = sha256(writeMicro('vision', 'fp32', 3));
+    const again = path.join(workDir, 'again.onnx');
+    writeOnnxModel(again, buildVisionGraph(MICRO, 3, 'fp32'));
+    expect(sha256(again)).toBe(first);
+    expect(sha256(writeMicro('vision', 'fp32', 4))).not.toBe(first);
+  });
+});
+
+describe('fp16 and quantized variants', () => {
+  for (const variant of ['fp16', 'quantized'] as const) {
+    it(`${variant} keeps the inputs and outputs and approximates the fp32 model`, async () => {
+      const [narrow, full] = [writeMicro('vision', variant), writeMicro('vision', 'fp32')];
+      const [a, b] = await Promise.all([readOnnxSummary(narrow), readOnnxSummary(full)]);
+      expect(a.inputs).toEqual(b.inputs);
+      expect(a.outputs).toEqual(b.outputs);
+      expect(a.opTypes).toContain(variant === 'fp16' ? 'Cast' : 'DequantizeLinear');
+      const tiny = (name: string) => fs.statSync(path.join(tinyModelDir(), 'onnx', name)).size;
+      const ratio = tiny(`vision_model_${variant}.onnx`) / tiny('vision_model.onnx');
+      expect(ratio).toBeLessThan(variant === 'fp16' ? 0.55 : 0.3);
+      const images = [pattern(32, 2)];
+      const [x, y] = [await runVision(narrow, images, 32), await runVision(full, images, 32)];
+      expect(cosine(x.data, y.data)).toBeGreaterThan(variant === 'fp16' ? 0.9999 : 0.99);
+    });
+  }
+});
+
+describe('the tiny model', () => {
+  it('embeds images as [batch, 768], finite, independent of the batch, and tells images apart', async () => {
+    const file = path.join(tinyModelDir(), 'onnx/vision_model.onnx');
+    const images = [pattern(224, 0), pattern(224, 1), pattern(224, 3)];
+    const batch = await runVision(file, images, 224);
+    expect(batch.dims).toEqual([3, 768]);
+    expect(batch.data.every(Number.isFinite)).toBe(true);
+    const alone = await runVision(file, [images[1]!], 224);
+    expect(maxAbsDiff(alone.data, row(batch.data, 1, 768))).toBeLessThan(1e-5);
+    expect(cosine(row(batch.data, 0, 768), row(batch.data, 1, 768))).toBeLessThan(0.9);
+    expect(cosine(row(batch.data, 0, 768), row(batch.data, 2, 768))).toBeLessThan(0.9);
+  });
+
+  it('embeds padded texts as [batch, 768], finite, independent of the batch, and tells texts apart', async () => {
+    const file = path.join(tinyModelDir(), 'onnx/text_model.onnx');
+    const texts = [paddedIds([40, 52, 77, 1]), paddedIds([300, 12, 1]), paddedIds([40, 52, 78, 1])];
+    const batch = await runText(file, texts);
+    expect(batch.dims).toEqual([3, 768]);
+    expect(batch.data.every(Number.isFinite)).toBe(true);
+    const alone = await runText(file, [texts[2]!]);
+    expect(maxAbsDiff(alone.data, row(batch.data, 2, 768))).toBeLessThan(1e-5);
+    expect(cosine(row(batch.data, 0, 768), row(batch.data, 1, 768))).toBeLessThan(0.97);
+  });
+});
+
+describe('the base model has SigLIP-B/16 dimensions', () => {
+  const learned = (spec: ReturnType<typeof buildVisionGraph>) =>
+    spec.initializers.filter((t) => t.dataType === 1 && t.dims.length > 0).reduce((n, t) => n + t.dims.reduce((a, b) => a * b, 1), 0);
+
+  it('has the parameter count of google/siglip-base-patch16-224 in each tower', () => {
+    expect(learned(buildVisionGraph(MODEL_SIZES.base, 0, 'fp32'))).toBe(92_884_224);
+    expect(learned(buildTextGraph(MODEL_SIZES.base, 0, 'fp32'))).toBe(110_271_744);
+  });
+
+  it('costs about 35 GFLOP per image (2 × ViT-B/16 multiply-adds)', () => {
+    expect(visionFlopsPerImage(MODEL_SIZES.base.vision) / 1e9).toBeCloseTo(35.3, 0);
+  });
+
+  it('writes a vision file whose graph reads back with the right signature and weights', async () => {
+    const file = path.join(workDir, 'base-vision.onnx');
+    writeOnnxModel(file, buildVisionGraph(MODEL_SIZES.base, 0, 'fp32'));
+    try {
+      const summary = await readOnnxSummary(file);
+      expect(summary.inputs).toEqual([{ name: 'pixel_values', elemType: 1, dims: ['batch_size', 3, 224, 224] }]);
+      expect(summary.outputs.find((o) => o.name === 'pooler_output')?.dims).toEqual(['batch_size', 768]);
+      const floats = summary.initializers.filter((i) => i.dataType === 1 && i.dims.length > 0);
+      const params = floats.reduce((n, i) => n + i.dims.reduce((a, b) => a * b, 1), 0);
+      expect(params).toBe(92_884_224);
+      expect(floats.every((i) => i.byteLength === 4 * i.dims.reduce((a, b) => a * b, 1))).toBe(true);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
