@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import { EXAMPLE_OPERATIONS } from './examples.ts';
 
@@ -11,16 +13,21 @@ export const PLAYGROUND_ASSET_PREFIX = '/playground/assets/';
 
 const require = createRequire(import.meta.url);
 
+/** A file inside a dependency; React's `exports` hide its UMD builds from require.resolve. */
+function packageFile(pkg: string, file: string): string {
+  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+}
+
 /** Asset name → file. A fixed table: the URL never reaches the file system. */
 const ASSETS: Record<string, { file: string; contentType: string }> = {
-  'react.production.min.js': { file: require.resolve('react/umd/react.production.min.js'), contentType: 'text/javascript' },
+  'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), contentType: 'text/javascript' },
   'react-dom.production.min.js': {
-    file: require.resolve('react-dom/umd/react-dom.production.min.js'),
+    file: packageFile('react-dom', 'umd/react-dom.production.min.js'),
     contentType: 'text/javascript',
   },
-  'graphiql.min.js': { file: require.resolve('graphiql/graphiql.min.js'), contentType: 'text/javascript' },
-  'graphiql.min.css': { file: require.resolve('graphiql/graphiql.min.css'), contentType: 'text/css' },
-  'boot.js': { file: new URL('./boot.js', import.meta.url).pathname, contentType: 'text/javascript' },
+  'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), contentType: 'text/javascript' },
+  'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), contentType: 'text/css' },
+  'boot.js': { file: fileURLToPath(new URL('./boot.js', import.meta.url)), contentType: 'text/javascript' },
 };
 
 /** GraphiQL styles itself inline (emotion); scripts only from this server. */
