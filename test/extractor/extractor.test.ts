@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImageExtractor, type ImageExtractor } from '../../src/extractor/extractor.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { tinyModelDir } from '../fixtures/models.ts';
+import { photoLikeJpeg } from '../fixtures/images.ts';
+
+const options = (overrides: Partial<Parameters<typeof createImageExtractor>[0]> = {}) => ({
+  modelDir: tinyModelDir(),
+  variant: 'fp32' as const,
+  session: { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 1 },
+  batchSize: 16,
+  batchWaitMs: 20,
+  maxPixels: 50_000_000,
+  logger: silentLogger,
+  ...overrides,
+});
+
+const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
+
+describe('image extractor (worker-thread inference)', () => {
+  let extractor: ImageExtractor;
+  let photos: Buffer[];
+
+  beforeAll(async () => {
+    extractor = await createImageExtractor(options());
+    photos = await Promise.all(Array.from({ length: 16 }, (_, i) => photoLikeJpeg(160 + i * 8, 120 + i * 4, i + 1)));
+  });
+  afterAll(() => extractor.close());
+
+  it('yields 768 float32 values with unit L2 norm and a processing time', async () => {
+    const r = await extractor.embedImage({ kind: 'encoded', bytes: photos[0] as Buffer });
+    expect(r.embedding).toBeInstanceOf(Float32Array);
+    expect(r.embedding.length).toBe(768);
+    expect(Math.abs(norm(r.embedding) - 1)).toBeLessThan(1e-5);
+    expect(r.processingTimeMs).toBeGreaterThan(0);
+    expect([r.width, r.height]).toEqual([160, 120]);
+  });
+
+  it('gives the same vector alone or among 15 others (batch invariance)', async () => {
+    const alone = await extractor.embedImage({ kind: 'encoded', bytes: photos[3] as Buffer });
+    // A long wait makes the 16 images share one batch, whatever the machine's speed.
+    const batchy = await createImageExtractor(options({ batchWaitMs: 10_000 }));
+    try {
+      const together = await Promise.all(photos.map((bytes) => batchy.embedImage({ kind: 'encoded', bytes })));
+      expect(batchy.stats().batches).toBe(1);
+      expect(maxAbsDiff(alone.embedding, (together[3] as { embedding: Float32Array }).embedding)).toBeLessThan(1e-5);
+    } finally {
+      await batchy.close();
+    }
+  });
+
+  it('gives different images clearly different embeddings', async () => {
+    const [a, b] = await Promise.all([0, 9].map((i) => extractor.embedImage({ kind: 'encoded', bytes: photos[i] as Buffer })));
+    const cos = (a as { embedding: Float32Array }).embedding.reduce((s, x, i) => s + x * ((b as { embedding: Float32Array }).embedding[i] as number), 0);
+    expect(cos).toBeLessThan(0.99);
+  });
+
+  it('embeds text into the same 768-d unit space, padded to 64 ids', async () => {
+    const r = await extractor.embedText('Red leather sneakers');
+    expect(r.inputIds).toHaveLength(64);
+    expect(r.embedding.length).toBe(768);
+    expect(Math.abs(norm(r.embedding) - 1)).toBeLessThan(1e-5);
+  });
+
+  it('fails one bad image with its code and keeps serving the rest', async () => {
+    const [bad, good] = await Promise.allSettled([
+      extractor.embedImage({ kind: 'encoded', bytes: new TextEncoder().encode('not an image at all') }),
+      extractor.embedImage({ kind: 'encoded', bytes: photos[1] as Buffer }),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(good.status).toBe('fulfilled');
+  });
+
+  it('matches inline (main-thread) inference exactly', async () => {
+    const inline = await createImageExtractor(options({ inference: 'inline' }));
+    try {
+      const a = await inline.embedImage({ kind: 'encoded', bytes: photos[5] as Buffer });
+      const b = await extractor.embedImage({ kind: 'encoded', bytes: photos[5] as Buffer });
+      expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
+    } finally {
+      await inline.close();
+    }
+  });
+});
+
+describe('image extractor start-up', () => {
+  it('refuses CUDA where its provider is not installed, saying how to fix it', async () => {
+    await expect(
+      createImageExtractor(options({ session: { executionProvider: 'cuda', cudaDeviceId: 0, threads: 1 } })),
+    ).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE', message: expect.stringContaining('EXECUTION_PROVIDER=cpu') });
+  });
+
+  it('refuses a missing model directory with MODEL_NOT_FOUND', async () => {
+    await expect(createImageExtractor(options({ modelDir: '/nonexistent/sightline-model' }))).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+    });
+  });
+});
