@@ -1,0 +1,47 @@
+/**
+ * A whole Sightline (embedded store, local thumbnails, the tiny generated
+ * model) in a fresh temp folder, for tests that run real ingests and searches.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type App } from '../../src/app/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { tinyModelDir } from '../fixtures/models.ts';
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<App & { dataDir: string; dispose(): Promise<void> }> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-app-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    MODEL_DIR: tinyModelDir(),
+    MODEL_AUTO_DOWNLOAD: 'false',
+    SIGHTLINE_ALLOW_PRIVATE_URLS: 'true',
+    INFERENCE_THREADS: '1',
+    PUBLIC_BASE_URL: 'http://sightline.test',
+    ...env,
+  });
+  const app = createApp(config, silentLogger);
+  await app.model.start();
+  return {
+    ...app,
+    dataDir,
+    async dispose() {
+      await app.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const PRODUCTS_EXTRACTOR = {
+  feature_extractor_name: 'image_extractor',
+  version: 'v1',
+  input_mappings: { image: 'product_image' },
+  field_passthrough: [
+    { source_path: 'metadata.sku' },
+    { source_path: 'metadata.category' },
+    { source_path: 'metadata.brand', target_path: 'brand', default: 'unknown' },
+    { source_path: 'metadata.price' },
+  ],
+  parameters: { enable_thumbnails: true },
+};

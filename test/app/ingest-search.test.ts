@@ -1,0 +1,144 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photoLikeJpeg } from '../fixtures/images.ts';
+import { multiPagePdf } from '../fixtures/pdfs.ts';
+import { startAwkwardHttpServer, type AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
+import { startS3Server, type S3TestServer } from '../fixtures/s3-server.ts';
+import { PRODUCTS_EXTRACTOR, startTestApp } from './harness.ts';
+
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+describe('ingest and search (embedded store, local thumbnails, loopback sources)', () => {
+  let app: TestApp;
+  let http: AwkwardHttpServer;
+  let s3: S3TestServer;
+  const photos: Buffer[] = [];
+
+  beforeAll(async () => {
+    http = await startAwkwardHttpServer();
+    s3 = await startS3Server();
+    await s3.createBucket('catalogue');
+    for (let i = 0; i < 4; i++) photos.push(await photoLikeJpeg(200 + 10 * i, 150, 100 + i));
+    http.serve('/p0.jpg', photos[0] as Buffer, 'image/jpeg');
+    http.serve('/p1.jpg', photos[1] as Buffer, 'text/plain'); // wrong header: bytes decide
+    await s3.putObject('catalogue', 'items/p2.jpg', photos[2] as Buffer);
+    const s3Env = s3.config();
+    app = await startTestApp({
+      S3_ENDPOINT: s3Env.endpoint as string,
+      S3_ACCESS_KEY_ID: s3Env.accessKeyId as string,
+      S3_SECRET_ACCESS_KEY: s3Env.secretAccessKey as string,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_REGION: s3Env.region,
+    });
+    await app.collections.create('products', PRODUCTS_EXTRACTOR);
+  });
+  afterAll(async () => {
+    await app?.dispose();
+    await http?.close();
+    await s3?.close();
+  });
+
+  const objects = () => [
+    { product_image: http.url('/p0.jpg'), metadata: { sku: 'A-0', category: 'shoes', brand: 'Acme', price: 90 } },
+    { product_image: http.url('/p1.jpg'), metadata: { sku: 'A-1', category: 'bags', price: 120 } },
+    { product_image: 's3://catalogue/items/p2.jpg', metadata: { sku: 'A-2', category: 'shoes', brand: 'Zed', price: 60 } },
+    { product_image: { base64: (photos[3] as Buffer).toString('base64') }, metadata: { sku: 'A-3', category: 'hats', price: 15 } },
+    { product_image: http.url('/p0.jpg'), metadata: { sku: 'A-0-again', category: 'shoes', price: 90 } },
+    { metadata: { sku: 'no-image' } },
+    { product_image: { base64: Buffer.from('definitely not an image').toString('base64') }, metadata: { sku: 'bad' } },
+    { product_image: http.url('/not-found'), metadata: { sku: 'missing' } },
+    { product_image: `data:application/pdf;base64,${Buffer.from(multiPagePdf([[255, 0, 0], [0, 255, 0], [0, 0, 255]])).toString('base64')}`, metadata: { sku: 'SPEC-1', category: 'spec-sheets' } },
+  ];
+
+  it('stores good objects and fails bad ones with codes, in input order', async () => {
+    const results = await app.ingest.ingest('products', objects());
+    expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(results.map((r) => (r.status === 'stored' ? 'stored' : r.error.code))).toEqual([
+      'stored',
+      'stored',
+      'stored',
+      'stored',
+      'stored',
+      'MISSING_INPUT_FIELD',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'SOURCE_NOT_FOUND',
+      'stored',
+    ]);
+    // The same URL twice in one batch is fetched once, and maps to the same document.
+    expect(http.requestCount('/p0.jpg')).toBe(1);
+    expect(results[4]?.documentIds).toEqual(results[0]?.documentIds);
+    // A 3-page PDF becomes three documents.
+    expect(results[8]?.documentIds).toHaveLength(3);
+    expect((await app.collections.require('products')).documentCount).toBe(4 + 3);
+  });
+
+  it('updates documents on re-ingest instead of adding twins', async () => {
+    const before = (await app.collections.require('products')).documentCount;
+    const [again] = await app.ingest.ingest('products', [objects()[2]]);
+    expect(again?.status).toBe('stored');
+    expect((await app.collections.require('products')).documentCount).toBe(before);
+  });
+
+  it('stores passthrough fields, defaults, page numbers and a thumbnail per document', async () => {
+    const [pdf] = await app.ingest.ingest('products', [objects()[8]]);
+    const points = await app.store.get('products', pdf?.documentIds ?? []);
+    expect(points.map((p) => [p.payload.page_number, p.payload.total_pages])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(points[0]?.payload).toMatchObject({ metadata: { sku: 'SPEC-1', category: 'spec-sheets' }, brand: 'unknown', content_type: 'application/pdf' });
+    const url = String(points[0]?.payload.thumbnail_url);
+    expect(url).toMatch(/^http:\/\/sightline\.test\/thumbnails\/products\/.+\.jpg$/);
+    const key = url.replace('http://sightline.test/thumbnails/', '');
+    const jpeg = await fs.readFile(path.join(app.config.thumbnails.dir, key));
+    expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+  });
+
+  it('finds an ingested image by itself first, with a score of about 1', async () => {
+    const r = await app.search.search('products', {
+      query: { kind: 'image', image: { base64: (photos[2] as Buffer).toString('base64') } },
+      limit: 3,
+      offset: 0,
+    });
+    expect(r.points[0]?.payload.metadata).toMatchObject({ sku: 'A-2' });
+    expect(r.points[0]?.score).toBeGreaterThan(0.999);
+  });
+
+  it('searches by a stored document id without re-embedding, and by text', async () => {
+    const [stored] = await app.ingest.ingest('products', [objects()[3]]);
+    const id = stored?.documentIds[0] as string;
+    const byDoc = await app.search.search('products', { query: { kind: 'document', documentId: id }, limit: 2, offset: 0 });
+    expect(byDoc.points[0]?.id).toBe(id);
+    expect(byDoc.points[0]?.score).toBeCloseTo(1, 5);
+    const byText = await app.search.search('products', { query: { kind: 'text', text: 'red leather sneakers' }, limit: 5, offset: 0 });
+    expect(byText.points).toHaveLength(5);
+    expect(byText.timing.embeddingMs).toBeGreaterThan(0);
+  });
+
+  it('narrows a search with a passthrough filter, and lists by filter alone', async () => {
+    const filter = { must: [{ key: 'metadata.category', match: { value: 'shoes' } }] };
+    const hits = await app.search.search('products', { query: { kind: 'text', text: 'shoe' }, filter, limit: 10, offset: 0 });
+    expect(hits.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0', 'A-2']);
+    const listed = await app.search.search('products', {
+      query: null,
+      filter: { must: [{ key: 'metadata.price', range: { lt: 100 } }], must_not: [{ key: 'metadata.category', match: { value: 'spec-sheets' } }] },
+      limit: 10,
+      offset: 0,
+    });
+    expect(listed.points.every((p) => p.score === null)).toBe(true);
+    expect(listed.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0', 'A-2', 'A-3']);
+  });
+
+  it('refuses an unknown collection and a foreign feature URI with their codes', async () => {
+    await expect(app.ingest.ingest('nope', [{}])).rejects.toMatchObject({ code: 'COLLECTION_NOT_FOUND' });
+    await expect(
+      app.search.search('products', { query: null, featureUri: 'mixpeek://other@v1/x', limit: 1, offset: 0 }),
+    ).rejects.toMatchObject({ code: 'FEATURE_MISMATCH' });
+  });
+
+  it('refuses a collection with a bad extractor configuration', async () => {
+    await expect(app.collections.create('bad1', { ...PRODUCTS_EXTRACTOR, version: 'v9' })).rejects.toMatchObject({ code: 'INVALID_EXTRACTOR_CONFIG' });
+    await expect(app.collections.create('bad2', { ...PRODUCTS_EXTRACTOR, input_mappings: { image: '' } })).rejects.toMatchObject({ code: 'INVALID_EXTRACTOR_CONFIG' });
+    await expect(
+      app.collections.create('bad3', { ...PRODUCTS_EXTRACTOR, field_passthrough: [{ source_path: 'metadata..sku' }] }),
+    ).rejects.toMatchObject({ code: 'INVALID_EXTRACTOR_CONFIG' });
+  });
+});
