@@ -40,6 +40,11 @@ const ONNX_INT64 = 7;
 const SIGLIP_TEXT_LENGTH = 64;
 const VARIANT_SUFFIX: Record<ModelVariant, string> = { fp32: '', fp16: '_fp16', quantized: '_quantized' };
 
+/** Where a tower's file of a variant lives in a model directory, as Xenova's exports name them. */
+export function onnxModelPath(tower: 'vision' | 'text', variant: ModelVariant): string {
+  return `onnx/${tower}_model${VARIANT_SUFFIX[variant]}.onnx`;
+}
+
 const howToGetModel = (dir: string) =>
   `no SigLIP model in ${dir}: run \`npm run model:download\` to fetch google/siglip-base-patch16-224 there, ` +
   'or set MODEL_DIR to a directory that holds one (`npm run model:generate -- --size base --out DIR` makes a test model)';
@@ -167,8 +172,8 @@ function checkText(summary: OnnxSummary, file: string, length: number, dim: numb
 export async function loadModelFiles(dir: string, variant: ModelVariant): Promise<ModelFiles> {
   const root = path.resolve(dir);
   await assertModelPresent(root);
-  const vision = `onnx/vision_model${VARIANT_SUFFIX[variant]}.onnx`;
-  const text = `onnx/text_model${VARIANT_SUFFIX[variant]}.onnx`;
+  const vision = onnxModelPath('vision', variant);
+  const text = onnxModelPath('text', variant);
   const jsonNames = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
   await assertFilesPresent(root, [...jsonNames, vision, text], variant);
   const [configRaw, preRaw, tokenizerJson, tokenizerConfig] = await Promise.all(jsonNames.map((n) => readJson(root, n)));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOnnxModel } from '../../src/extractor/model-generate/generate-model-dir.ts';
-import type { Variant } from '../../src/extractor/model-generate/graph-builder.ts';
+import type { ModelVariant } from '../../src/extractor/model-files.ts';
 import { MODEL_SIZES, visionFlopsPerImage, type SiglipDims } from '../../src/extractor/model-generate/model-dims.ts';
 import { readOnnxSummary } from '../../src/extractor/model-generate/onnx-read.ts';
 import { buildTextGraph, buildVisionGraph } from '../../src/extractor/model-generate/siglip-towers.ts';
@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-function writeMicro(tower: 'vision' | 'text', variant: Variant, seed = 7): string {
+function writeMicro(tower: 'vision' | 'text', variant: ModelVariant, seed = 7): string {
   const file = path.join(workDir, `${tower}-${variant}-${seed}.onnx`);
   if (!fs.existsSync(file)) {
     writeOnnxModel(file, tower === 'vision' ? buildVisionGraph(MICRO, seed, variant) : buildTextGraph(MICRO, seed, variant));

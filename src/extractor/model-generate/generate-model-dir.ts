@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { encodeModel, type GraphSpec } from './onnx-encode.ts';
 import { writePiecesAtomically } from './protobuf-writer.ts';
-import type { Variant } from './graph-builder.ts';
+import { onnxModelPath, type ModelVariant } from '../model-files.ts';
 import type { SiglipDims } from './model-dims.ts';
 import { preprocessorConfigJson, siglipConfigJson, type SpecialTokenIds } from './model-json.ts';
 import { buildTextGraph, buildVisionGraph } from './siglip-towers.ts';
@@ -20,17 +20,11 @@ export interface GenerateOptions {
   outDir: string;
   seed: number;
   /** Written besides fp32, which is always written. */
-  variants: readonly Exclude<Variant, 'fp32'>[];
+  variants: readonly Exclude<ModelVariant, 'fp32'>[];
   /** Recorded in config.json, e.g. the size name. */
   label: string;
   /** Called after each file is in place. */
   onFile?: (file: string) => void;
-}
-
-const SUFFIX: Record<Variant, string> = { fp32: '', fp16: '_fp16', quantized: '_quantized' };
-
-export function onnxFileName(tower: 'vision' | 'text', variant: Variant): string {
-  return `${tower}_model${SUFFIX[variant]}.onnx`;
 }
 
 export function writeOnnxModel(file: string, graph: GraphSpec): void {
@@ -54,7 +48,7 @@ export function generateModelDir(opts: GenerateOptions): void {
   const done = (file: string) => opts.onFile?.(file);
   for (const variant of ['fp32', ...opts.variants] as const) {
     for (const [tower, build] of [['vision', buildVisionGraph], ['text', buildTextGraph]] as const) {
-      const file = path.join(outDir, 'onnx', onnxFileName(tower, variant));
+      const file = path.join(outDir, onnxModelPath(tower, variant));
       writeOnnxModel(file, build(dims, seed, variant));
       done(file);
     }

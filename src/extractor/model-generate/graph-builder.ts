@@ -6,9 +6,8 @@
  * quantized files keep the fp32 model's inputs, outputs and computation.
  */
 import { DataType, type Attribute, type GraphSpec, type NodeSpec, type TensorSpec, type ValueInfoSpec } from './onnx-encode.ts';
+import type { ModelVariant } from '../model-files.ts';
 import { float16Weights, float32Weights, uint8Weights, type WeightInit } from './weights.ts';
-
-export type Variant = 'fp32' | 'fp16' | 'quantized';
 
 export interface GraphBuilder {
   /** A learned tensor; returns the name of its float32 value. */
@@ -26,7 +25,7 @@ function bytesOf(array: Float32Array | BigInt64Array | Uint8Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-export function createGraphBuilder(seed: number, variant: Variant): GraphBuilder {
+export function createGraphBuilder(seed: number, variant: ModelVariant): GraphBuilder {
   const nodes: NodeSpec[] = [];
   const initializers: TensorSpec[] = [];
   const constants = new Set<string>();

@@ -5,11 +5,12 @@
  * also giving `last_hidden_state`.
  */
 import { DataType, type GraphSpec } from './onnx-encode.ts';
-import { createGraphBuilder, type Variant } from './graph-builder.ts';
+import type { ModelVariant } from '../model-files.ts';
+import { createGraphBuilder } from './graph-builder.ts';
 import type { SiglipDims } from './model-dims.ts';
 import { attentionPoolingHead, embeddingInit, encoder, layerNorm, linear } from './siglip-layers.ts';
 
-export function buildVisionGraph(dims: SiglipDims, seed: number, variant: Variant): GraphSpec {
+export function buildVisionGraph(dims: SiglipDims, seed: number, variant: ModelVariant): GraphSpec {
   const v = dims.vision;
   const h = v.hiddenSize;
   const patches = (v.imageSize / v.patchSize) ** 2;
@@ -37,7 +38,7 @@ export function buildVisionGraph(dims: SiglipDims, seed: number, variant: Varian
   );
 }
 
-export function buildTextGraph(dims: SiglipDims, seed: number, variant: Variant): GraphSpec {
+export function buildTextGraph(dims: SiglipDims, seed: number, variant: ModelVariant): GraphSpec {
   const t = dims.text;
   const h = t.hiddenSize;
   const g = createGraphBuilder(seed, variant);
