@@ -1,0 +1,74 @@
+/** Renders the benchmark's results as BENCHMARKS.md. */
+import type { ExtractorBenchResult, PipelineResult } from './extractor-bench.ts';
+import type { IngestBenchResult } from './ingest-bench.ts';
+import { fmt, type Latency } from './measure.ts';
+import type { SearchBenchResult } from './search-bench.ts';
+
+export interface BenchReport {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; node: string };
+  flopsPerImage: number;
+  extractor: ExtractorBenchResult;
+  ingest: IngestBenchResult;
+  ingestThumbs: IngestBenchResult;
+  search: SearchBenchResult;
+}
+
+const lag = (l: Latency) => `${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)}`;
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+function pipelineRow(name: string, r: PipelineResult, flopsPerImage: number): string {
+  const gflops = (r.imagesPerSecond * flopsPerImage) / 1e9;
+  return `| ${name} | ${r.images} | ${fmt(r.seconds)} | **${fmt(r.imagesPerSecond, 2)}** | ${fmt(r.stages.preprocessMs)} | ${fmt(r.stages.inferenceMs)} | ${fmt(gflops)} | ${lag(r.lag)} |`;
+}
+
+export function renderReport(b: BenchReport): string {
+  const { sightline, baseline } = b.extractor;
+  const speedup = sightline.imagesPerSecond / baseline.imagesPerSecond;
+  const ingestRatio = b.ingest.imagesPerSecond / sightline.imagesPerSecond;
+  const ingestThumbsRatio = b.ingestThumbs.imagesPerSecond / sightline.imagesPerSecond;
+  return `# Benchmarks
+
+Measured by \`npm run bench\` on ${b.date.slice(0, 10)}. Every figure below comes from one run, each beside its baseline.
+Model: the generated SigLIP-B/16-sized model (hidden 768, 12 layers, 12 heads, MLP 3072, 224 px, patch 16: the real
+model's cost per image, random weights), fp32, onnxruntime-node on the CPU. Photos: ${sightline.images} generated
+photo-like JPEGs cycling through 640×480, 1024×768, 1600×1200, 1920×1080, 2592×1944 and 4000×3000.
+
+Machine: ${b.machine.cpu}, ${b.machine.cores} cores, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}.
+onnxruntime intra-op threads: its default (one per physical core); one inference worker thread.
+
+## Image embedding (issue #2)
+
+The vision tower costs ${fmt(b.flopsPerImage / 1e9, 2)} GFLOP per image.
+
+| pipeline | images | seconds | images/s | preprocess ms/image | inference ms/image | GFLOP/s | event-loop lag p50 / p99 / max (ms) |
+|---|---|---|---|---|---|---|---|
+${pipelineRow(`Sightline (batches of ≤${b.extractor.batchSize}, worker thread, decode overlaps inference)`, sightline, b.flopsPerImage)}
+${pipelineRow('naive baseline (one at a time, decode then infer, main thread)', baseline, b.flopsPerImage)}
+
+- Speed-up: **${fmt(speedup, 2)}×** (target ≥ 1.5×: ${verdict(speedup >= 1.5)}).
+- Event-loop lag p99 while Sightline embeds: **${fmt(sightline.lag.p99)} ms** (target < 20 ms: ${verdict(sightline.lag.p99 < 20)}).
+- Stage times are means per image; Sightline's preprocessing runs in sharp's thread pool while the worker infers, so its stages overlap and do not add up to the wall time.
+- Text embedding latency (one query at a time, through the worker): p50 **${fmt(b.extractor.textLatency.p50)} ms**, p99 **${fmt(b.extractor.textLatency.p99)} ms**.
+
+## Ingest (issue #3)
+
+${b.ingest.objects} objects fetched over loopback HTTP, sniffed, embedded and upserted into the embedded store, against the extractor alone on the same photos (above).
+
+| path | objects | failed | seconds | images/s | share of extractor-only |
+|---|---|---|---|---|---|
+| ingest, no thumbnails | ${b.ingest.objects} | ${b.ingest.failed} | ${fmt(b.ingest.seconds)} | ${fmt(b.ingest.imagesPerSecond, 2)} | **${fmt(ingestRatio * 100)} %** |
+| ingest, with 640 px thumbnails | ${b.ingestThumbs.objects} | ${b.ingestThumbs.failed} | ${fmt(b.ingestThumbs.seconds)} | ${fmt(b.ingestThumbs.imagesPerSecond, 2)} | ${fmt(ingestThumbsRatio * 100)} % |
+| extractor only | ${sightline.images} | 0 | ${fmt(sightline.seconds)} | ${fmt(sightline.imagesPerSecond, 2)} | 100 % |
+
+Target: ingest ≥ 90 % of the extractor-only rate (${verdict(ingestRatio >= 0.9)} without thumbnails). Thumbnails decode each photo a second time on the same two cores.
+
+## Exact search in the embedded store (issue #3)
+
+Brute-force cosine over every stored vector (768 float32 each); limit 10. The bound is the time to read every vector once at the sequential read bandwidth measured from JavaScript in the same run (${fmt(b.search.bandwidthGBps, 1)} GB/s).
+
+| vectors | unfiltered p50 / p99 (ms) | filtered (10 % match) p50 / p99 (ms) | bandwidth bound (ms) |
+|---|---|---|---|
+${b.search.sizes.map((s) => `| ${s.vectors.toLocaleString('en')} | ${fmt(s.unfiltered.p50)} / ${fmt(s.unfiltered.p99)} | ${fmt(s.filtered.p50)} / ${fmt(s.filtered.p99)} | ${fmt(s.bandwidthBoundMs)} |`).join('\n')}
+`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Issue #3's search figures: exact (brute-force) search latency in the
+ * embedded store over 10k and 100k vectors, beside the memory-bandwidth
+ * bound: a search must at least read every vector once.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { IMAGE_FEATURE } from '../src/collections/collection-service.ts';
+import { silentLogger } from '../src/logger.ts';
+import { createEmbeddedStore } from '../src/store/embedded-store.ts';
+import type { PointInput, VectorStore } from '../src/store/vector-store.ts';
+import { summarise, type Latency } from './measure.ts';
+
+export interface SearchSizeResult {
+  vectors: number;
+  unfiltered: Latency;
+  filtered: Latency;
+  /** Time to read every vector once at the measured bandwidth. */
+  bandwidthBoundMs: number;
+}
+
+export interface SearchBenchResult {
+  sizes: SearchSizeResult[];
+  bandwidthGBps: number;
+}
+
+const DIM = 768;
+const CATEGORIES = ['shoes', 'bags', 'hats', 'shirts', 'watches', 'mugs', 'lamps', 'chairs', 'desks', 'rugs'];
+
+/** A deterministic xorshift stream, so every run searches the same data. */
+function randoms(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296 - 0.5;
+  };
+}
+
+function uuidFor(i: number): string {
+  const hex = i.toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex}`;
+}
+
+export function randomVector(next: () => number): Float32Array {
+  const v = new Float32Array(DIM);
+  for (let i = 0; i < DIM; i++) v[i] = next();
+  return v;
+}
+
+export async function fillStore(store: VectorStore, collection: string, count: number, seed = 7): Promise<void> {
+  const next = randoms(seed);
+  for (let start = 0; start < count; start += 5000) {
+    const points: PointInput[] = [];
+    for (let i = start; i < Math.min(count, start + 5000); i++) {
+      points.push({
+        id: uuidFor(i),
+        vector: randomVector(next),
+        payload: { metadata: { sku: `SKU-${i}`, category: CATEGORIES[i % CATEGORIES.length], price: (i % 500) + 0.99 } },
+      });
+    }
+    await store.upsert(collection, points);
+  }
+}
+
+/** Sequential read bandwidth of a Float32Array scan from JavaScript, best of 5. */
+export function measureReadBandwidthGBps(): number {
+  const data = new Float32Array(64 * 1024 * 1024); // 256 MiB: far beyond any cache
+  data.fill(1);
+  let best = Infinity;
+  let sink = 0;
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now();
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      a += data[i] as number;
+      b += data[i + 1] as number;
+      c += data[i + 2] as number;
+      d += data[i + 3] as number;
+    }
+    sink += a + b + c + d;
+    best = Math.min(best, performance.now() - t0);
+  }
+  if (sink === 0) throw new Error('unreachable: keeps the loop alive');
+  return data.byteLength / (best / 1000) / 1e9;
+}
+
+async function latencies(rounds: number, run: (i: number) => Promise<unknown>): Promise<Latency> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await run(i);
+    times.push(performance.now() - t0);
+  }
+  return summarise(times);
+}
+
+export async function runSearchBench(sizes: number[], rounds: number): Promise<SearchBenchResult> {
+  const bandwidthGBps = measureReadBandwidthGBps();
+  const results: SearchSizeResult[] = [];
+  for (const count of sizes) {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-search-'));
+    const store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    try {
+      await store.createCollection('bench', { feature: IMAGE_FEATURE, config: {} });
+      await fillStore(store, 'bench', count);
+      const next = randoms(99);
+      const queries = Array.from({ length: 16 }, () => randomVector(next));
+      await store.search('bench', { vector: queries[0] as Float32Array, limit: 10 }); // loads the matrix
+      const unfiltered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10 }));
+      const filter = { must: [{ key: 'metadata.category', match: { value: 'shoes' } }] };
+      const filtered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10, filter }));
+      results.push({ vectors: count, unfiltered, filtered, bandwidthBoundMs: ((count * DIM * 4) / (bandwidthGBps * 1e9)) * 1000 });
+    } finally {
+      await store.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  return { sizes: results, bandwidthGBps };
+}
