@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
 import { toSightlineError } from '../errors.ts';
-import type { ModelVariant } from '../extractor/extractor.ts';
+import type { ModelVariant } from '../extractor/model-files.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';
 

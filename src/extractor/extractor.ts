@@ -10,12 +10,10 @@ import { createBatcher } from './batcher.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
 import type { ImageInput } from './image-decode.ts';
 import { startInferenceWorker } from './inference-client.ts';
-import { loadModelFiles, type ModelFiles } from './model-files.ts';
+import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
 import { preprocessImage } from './preprocess.ts';
 import { createTokenizer, type Tokenizer } from './tokenizer.ts';
-
-export type ModelVariant = 'fp32' | 'fp16' | 'quantized';
 
 export interface ExtractorOptions {
   modelDir: string;

@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { ModelVariant } from './extractor.ts';
+import { MODEL_JSON_FILES, onnxModelPath, type ModelVariant } from './model-files.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -49,19 +49,10 @@ export interface DownloadModelOptions {
 }
 
 const MAX_REDIRECTS = 5;
-const SUFFIX: Record<ModelVariant, string> = { fp32: '', fp16: '_fp16', quantized: '_quantized' };
 
 /** The files of a model directory, relative to it, small ones first. */
 export function modelFilePaths(variant: ModelVariant): string[] {
-  const s = SUFFIX[variant];
-  return [
-    'config.json',
-    'preprocessor_config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-    `onnx/vision_model${s}.onnx`,
-    `onnx/text_model${s}.onnx`,
-  ];
+  return [...MODEL_JSON_FILES, onnxModelPath('vision', variant), onnxModelPath('text', variant)];
 }
 
 /** A failure worth another attempt: the same GET may well succeed later. */

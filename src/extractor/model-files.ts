@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
-import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './model-generate/onnx-read.ts';
+import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './onnx-signature.ts';
 
 export type ModelVariant = 'fp32' | 'fp16' | 'quantized';
 
@@ -38,6 +38,9 @@ export interface ModelFiles {
 const ONNX_FLOAT = 1;
 const ONNX_INT64 = 7;
 const SIGLIP_TEXT_LENGTH = 64;
+/** The JSON files every model directory holds beside its two ONNX towers. */
+export const MODEL_JSON_FILES = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
+
 const VARIANT_SUFFIX: Record<ModelVariant, string> = { fp32: '', fp16: '_fp16', quantized: '_quantized' };
 
 /** Where a tower's file of a variant lives in a model directory, as Xenova's exports name them. */
@@ -174,7 +177,7 @@ export async function loadModelFiles(dir: string, variant: ModelVariant): Promis
   await assertModelPresent(root);
   const vision = onnxModelPath('vision', variant);
   const text = onnxModelPath('text', variant);
-  const jsonNames = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
+  const jsonNames = MODEL_JSON_FILES;
   await assertFilesPresent(root, [...jsonNames, vision, text], variant);
   const [configRaw, preRaw, tokenizerJson, tokenizerConfig] = await Promise.all(jsonNames.map((n) => readJson(root, n)));
   const config = parseWith(configSchema, configRaw, 'config.json');

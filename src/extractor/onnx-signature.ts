@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ErrorCode, SightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
 
 /** A symbolic dimension is its name; null where the file leaves it unknown. */
 export type OnnxDim = number | string | null;
