@@ -44,9 +44,11 @@ export interface SourceFetcherOptions {
 export function createSourceFetcher(opts: SourceFetcherOptions): SourceFetcher {
   const { fetch: limits, maxBytes, logger } = opts;
   const guard = opts.guard ?? defaultSsrfGuard(limits.allowPrivateUrls);
-  const s3Client =
-    opts.s3Client ??
-    createS3Client(opts.s3, { connectTimeoutMs: limits.connectTimeoutMs, requestTimeoutMs: limits.timeoutMs });
+  // Built on the first s3:// source: most deployments never read from S3, and
+  // constructing the SDK client has start-up cost (and prints SDK notices).
+  let s3Client = opts.s3Client;
+  const s3 = () =>
+    (s3Client ??= createS3Client(opts.s3, { connectTimeoutMs: limits.connectTimeoutMs, requestTimeoutMs: limits.timeoutMs }));
 
   async function fetchBytes(ref: SourceRef, label: string, signal?: AbortSignal) {
     switch (ref.kind) {
@@ -55,7 +57,7 @@ export function createSourceFetcher(opts: SourceFetcherOptions): SourceFetcher {
         return { bytes: res.bytes, headerContentType: res.contentType };
       }
       case 's3': {
-        const options = { client: s3Client, allowedBuckets: opts.s3.allowedBuckets, maxBytes, timeoutMs: limits.timeoutMs };
+        const options = { client: s3(), allowedBuckets: opts.s3.allowedBuckets, maxBytes, timeoutMs: limits.timeoutMs };
         const res = await fetchS3Source(ref, options, signal);
         return { bytes: res.bytes, headerContentType: res.contentType };
       }
