@@ -1,0 +1,54 @@
+/**
+ * `npm start`: config → adapters → services → HTTP server. The server listens
+ * at once (so /healthz answers while a first start downloads the model) and
+ * reports ready on /readyz only once the model is loaded and warmed.
+ */
+import { createApiServices } from './app/api-services.ts';
+import { createApp } from './app/app.ts';
+import { createHttpServer } from './api/server.ts';
+import { loadConfig } from './config.ts';
+import { toSightlineError } from './errors.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { service: 'sightline' });
+  const app = createApp(config, logger);
+  const server = await createHttpServer({
+    services: createApiServices(app),
+    config: { ...config.server, syncMaxObjects: config.ingest.syncMaxObjects },
+    logger,
+  });
+  const url = await server.listen();
+  logger.info('listening', { url: `${url}/graphql`, store: config.qdrant.url ? 'qdrant' : 'embedded', dataDir: config.dataDir });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await server.close();
+    await app.close();
+    logger.info('stopped');
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await app.model.start();
+    logger.info('ready', { url: `${url}/graphql` });
+  } catch (err) {
+    // Without a model the server can do nothing useful: say how to fix it and stop.
+    const e = toSightlineError(err);
+    logger.error('the model could not be loaded', { code: e.code, error: e.message });
+    process.stderr.write(`\nsightline: ${e.code}: ${e.message}\n`);
+    await shutdown('model-failed');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: unknown) => {
+  const e = toSightlineError(err);
+  process.stderr.write(`sightline: ${e.code}: ${e.message}\n`);
+  process.exitCode = 1;
+});
