@@ -47,7 +47,8 @@ export async function ensureSeedCollection(request: GraphqlRequest): Promise<'cr
         featureExtractorName: 'image_extractor',
         version: 'v1',
         inputMappings: { image: IMAGE_FIELD },
-        fieldPassthrough: PASSTHROUGH.map((field) => ({ sourcePath: `metadata.${field}` })),
+        // Flat target paths keep filter keys short: `category`, not `metadata.category`.
+        fieldPassthrough: PASSTHROUGH.map((field) => ({ sourcePath: `metadata.${field}`, targetPath: field })),
         parameters: { enableThumbnails: true },
       },
     });

@@ -51,6 +51,7 @@ describe('seed loader', () => {
           input_mappings: { image: 'product_image' },
           field_passthrough: ['sku', 'name', 'category', 'brand', 'price', 'tags', 'colour'].map((f) => ({
             source_path: `metadata.${f}`,
+            target_path: f,
             required: false,
           })),
           parameters: { enable_thumbnails: true },

@@ -119,7 +119,7 @@ export type FieldPassthrough = {
   required: Scalars['Boolean']['output'];
   /** Dotted path in the ingested object, e.g. metadata.sku. */
   sourcePath: Scalars['String']['output'];
-  /** Where the value lands in the document's fields; defaults to the last segment of sourcePath. */
+  /** Where the value lands in the document's fields (dotted path); defaults to sourcePath. */
   targetPath?: Maybe<Scalars['String']['output']>;
 };
 
