@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 /** Compose v2 (the docker CLI plugin): the files use its spec (top-level name, JSON output). */
 const hasCompose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- compose's resolved model, read loosely
+// Compose's resolved model, read loosely: the assertions name what matters.
 function config(...files: string[]): Record<string, any> {
   const args = ['compose', ...files.flatMap((f) => ['-f', f]), '--profile', 'seed', 'config', '--format', 'json'];
   return JSON.parse(execFileSync('docker', args, { encoding: 'utf8' }));
