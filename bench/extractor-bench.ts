@@ -37,7 +37,7 @@ async function runBaseline(modelDir: string, photos: Photo[]): Promise<PipelineR
   const sessions = await openSiglipSessions(model, model.embeddingDim, SESSION);
   const opts = { size: { height: model.image.height, width: model.image.width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
   const warm = await preprocessImage({ kind: 'encoded', bytes: photos[0]!.bytes }, opts);
-  await sessions.embedPixels(warm.pixelValues, 1, model.image.height, model.image.width);
+  await sessions.vision.embed(warm.pixelValues, [1, 3, model.image.height, model.image.width]);
   let preprocessMs = 0;
   let inferenceMs = 0;
   const lag = startLagMonitor();
@@ -46,7 +46,7 @@ async function runBaseline(modelDir: string, photos: Photo[]): Promise<PipelineR
     const a = performance.now();
     const pre = await preprocessImage({ kind: 'encoded', bytes: photo.bytes }, opts);
     const b = performance.now();
-    await sessions.embedPixels(pre.pixelValues, 1, model.image.height, model.image.width);
+    await sessions.vision.embed(pre.pixelValues, [1, 3, model.image.height, model.image.width]);
     inferenceMs += performance.now() - b;
     preprocessMs += b - a;
   }

@@ -22,7 +22,7 @@ export interface IngestBenchResult {
   thumbnails: boolean;
 }
 
-async function servePhotos(photos: Photo[]): Promise<{ url(i: number): string; close(): Promise<void> }> {
+export async function servePhotos(photos: Photo[]): Promise<{ url(i: number): string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const i = Number(/^\/photo-(\d+)\.jpg$/.exec(req.url ?? '')?.[1]);
     const photo = photos[i];

@@ -1,4 +1,5 @@
 /** Renders the benchmark's results as BENCHMARKS.md. */
+import type { ApiBenchResult } from './api-bench.ts';
 import type { ExtractorBenchResult, PipelineResult } from './extractor-bench.ts';
 import type { IngestBenchResult } from './ingest-bench.ts';
 import { fmt, type Latency } from './measure.ts';
@@ -12,6 +13,7 @@ export interface BenchReport {
   ingest: IngestBenchResult;
   ingestThumbs: IngestBenchResult;
   search: SearchBenchResult;
+  api: ApiBenchResult;
 }
 
 const lag = (l: Latency) => `${fmt(l.p50)} / ${fmt(l.p99)} / ${fmt(l.max)}`;
@@ -70,5 +72,25 @@ Brute-force cosine over every stored vector (768 float32 each); limit 10. The bo
 | vectors | unfiltered p50 / p99 (ms) | filtered (10 % match) p50 / p99 (ms) | bandwidth bound (ms) |
 |---|---|---|---|
 ${b.search.sizes.map((s) => `| ${s.vectors.toLocaleString('en')} | ${fmt(s.unfiltered.p50)} / ${fmt(s.unfiltered.p99)} | ${fmt(s.filtered.p50)} / ${fmt(s.filtered.p99)} | ${fmt(s.bandwidthBoundMs)} |`).join('\n')}
+
+## GraphQL search (issue #4)
+
+Text search through the HTTP endpoint (\`search(query: { text })\`, limit 10): SigLIP text tower in the worker, then
+exact search in the embedded store. One query at a time.
+
+| documents | text search p50 / p99 (ms) |
+|---|---|
+${b.api.latency.map((l) => `| ${l.documents.toLocaleString('en')} | ${fmt(l.textSearch.p50)} / ${fmt(l.textSearch.p99)} |`).join('\n')}
+
+Search load with autocannon (${b.api.load.connections} connections, ${b.api.load.seconds} s) over ${b.api.latency[0]?.documents.toLocaleString('en')} documents
+while ${b.api.load.ingest.objects} photos are ingested from a loopback HTTP server into another collection:
+
+| requests | requests/s | latency p50 / p99 / max (ms) | errors + timeouts | non-2xx | GraphQL errors | ingest during the load |
+|---|---|---|---|---|---|---|
+| ${b.api.load.requests} | ${fmt(b.api.load.requestsPerSecond, 2)} | ${fmt(b.api.load.latency.p50, 0)} / ${fmt(b.api.load.latency.p99, 0)} / ${fmt(b.api.load.latency.max, 0)} | ${b.api.load.errors} | ${b.api.load.non2xx} | ${b.api.load.graphqlErrors} | ${b.api.load.ingest.objects - b.api.load.ingest.failed}/${b.api.load.ingest.objects} stored in ${fmt(b.api.load.ingest.seconds)} s |
+
+Zero errors: ${verdict(b.api.load.errors + b.api.load.non2xx + b.api.load.graphqlErrors === 0 && b.api.load.ingest.failed === 0)}. Both workloads share the
+one inference worker: text queries and image batches are served in arrival order, so search latency under load is
+mostly the wait behind an image batch.
 `;
 }

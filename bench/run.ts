@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateModelDir } from '../src/extractor/model-generate/generate-model-dir.ts';
 import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generate/model-dims.ts';
+import { runApiBench } from './api-bench.ts';
 import { runExtractorBench, machine } from './extractor-bench.ts';
 import { runIngestBench } from './ingest-bench.ts';
 import { photoSet } from './photos.ts';
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   const ingest = await runIngestBench(modelDir, photos, false);
   const ingestThumbs = await runIngestBench(modelDir, photos, true);
   progress('search: exact search over stored vectors');
-  const search = await runSearchBench(values.quick ? [10_000] : [10_000, 100_000], values.quick ? 20 : 50);
+  const sizes = values.quick ? [10_000] : [10_000, 100_000];
+  const search = await runSearchBench(sizes, values.quick ? 20 : 50);
+  progress('GraphQL: text-search latency, then a search load during an ingest');
+  const api = await runApiBench(modelDir, photos, sizes, values.quick ? 10 : 30, values.quick ? 10 : 30);
 
   const report = renderReport({
     date: new Date().toISOString(),
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     ingest,
     ingestThumbs,
     search,
+    api,
   });
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), report);
   process.stdout.write(report);

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { createBatcher } from './batcher.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
 import type { ImageInput } from './image-decode.ts';
-import { startInferenceWorker } from './inference-client.ts';
+import { startInferenceWorkers } from './inference-client.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
 import { preprocessImage } from './preprocess.ts';
@@ -86,7 +86,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   const sessions: SiglipSessions =
     opts.inference === 'inline'
       ? await openSiglipSessions(model, dim, opts.session)
-      : await startInferenceWorker(model, dim, opts.session);
+      : await startInferenceWorkers(model, dim, opts.session);
   const { height, width } = model.image;
 
   const stats: ExtractorStats = { images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0 };
@@ -95,7 +95,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     maxWaitMs: opts.batchWaitMs,
     runBatch: async (items) => {
       const t0 = performance.now();
-      const rows = splitRows(await sessions.embedPixels(concat(items), items.length, height, width), items.length, dim);
+      const rows = splitRows(await sessions.vision.embed(concat(items), [items.length, 3, height, width]), items.length, dim);
       stats.batches++;
       stats.inferenceMs += performance.now() - t0;
       return rows;
@@ -106,7 +106,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     maxWaitMs: opts.batchWaitMs,
     runBatch: async (items) => {
       const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
-      return splitRows(await sessions.embedTokens(ids, items.length, model.text.maxLength), items.length, dim);
+      return splitRows(await sessions.text.embed(ids, [items.length, model.text.maxLength]), items.length, dim);
     },
   });
   // Enough images in flight to fill the next batch while one runs, and no

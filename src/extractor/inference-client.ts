@@ -1,41 +1,18 @@
 /**
- * The event-loop side of the inference worker: the same surface as the ONNX
- * sessions themselves, backed by a worker thread.
+ * The event-loop side of the inference workers. Each tower gets its own worker
+ * thread, so a text query is never queued behind a batch of sixteen images.
  */
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, SightlineError, type ErrorCode as Code } from '../errors.ts';
 import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './inference-protocol.ts';
-import type { SessionOptions, SiglipSessions } from './onnx-sessions.ts';
+import type { SessionOptions, SiglipSessions, Tower, TowerSession } from './onnx-sessions.ts';
 
 type Pending = { resolve: (v: Float32Array) => void; reject: (e: unknown) => void };
-type Outgoing = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const fromWire = (e: WireError) => new SightlineError(e.code as Code, e.message);
 
-export async function startInferenceWorker(
-  files: { visionModelPath: string; textModelPath: string },
-  dim: number,
-  session: SessionOptions,
-): Promise<SiglipSessions> {
-  const init: WorkerInit = {
-    entry: new URL('./inference-worker.ts', import.meta.url).href,
-    visionModelPath: files.visionModelPath,
-    textModelPath: files.textModelPath,
-    dim,
-    session,
-  };
-  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
-  let dead: SightlineError | undefined;
-
-  const failAll = (err: SightlineError) => {
-    dead = err;
-    for (const p of pending.values()) p.reject(err);
-    pending.clear();
-  };
-
-  await new Promise<void>((resolve, reject) => {
+function waitUntilReady(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const onExit = (code: number) =>
       reject(new SightlineError(ErrorCode.INFERENCE_FAILED, `inference worker exited with code ${code} while loading`));
     worker.once('error', reject);
@@ -47,11 +24,27 @@ export async function startInferenceWorker(
       else if (msg.type === 'init-failed') reject(fromWire(msg.error));
       else reject(new SightlineError(ErrorCode.INFERENCE_FAILED, `unexpected message from worker: ${msg.type}`));
     });
-  }).catch(async (err) => {
+  });
+}
+
+async function startTowerWorker(tower: Tower, modelPath: string, dim: number, session: SessionOptions): Promise<TowerSession> {
+  const init: WorkerInit = { entry: new URL('./inference-worker.ts', import.meta.url).href, tower, modelPath, dim, session };
+  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init, name: `sightline-${tower}` });
+  try {
+    await waitUntilReady(worker);
+  } catch (err) {
     await worker.terminate();
     throw err;
-  });
+  }
 
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let dead: SightlineError | undefined;
+  const failAll = (err: SightlineError) => {
+    dead = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
   worker.on('message', (msg: WorkerReply) => {
     if (msg.type !== 'result' && msg.type !== 'failed') return;
     const p = pending.get(msg.id);
@@ -59,26 +52,41 @@ export async function startInferenceWorker(
     if (msg.type === 'result') p?.resolve(msg.embeddings);
     else p?.reject(fromWire(msg.error));
   });
-  worker.on('error', (err) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `inference worker crashed: ${err.message}`)));
-  worker.on('exit', (code) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `inference worker exited (code ${code})`)));
-
-  const call = (req: Outgoing, transfer: ArrayBuffer[]) =>
-    new Promise<Float32Array>((resolve, reject) => {
-      if (dead) return reject(dead);
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id }, transfer);
-    });
+  worker.on('error', (err) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} worker crashed: ${err.message}`)));
+  worker.on('exit', (code) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} worker exited (code ${code})`)));
 
   return {
-    dim,
-    embedPixels: (data, n, height, width) =>
-      call({ kind: 'pixels', data, n, height, width }, [data.buffer as ArrayBuffer]),
-    embedTokens: (data, n, length) => call({ kind: 'tokens', data, n, length }, [data.buffer as ArrayBuffer]),
+    embed: (data, dims) =>
+      new Promise<Float32Array>((resolve, reject) => {
+        if (dead) return reject(dead);
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, kind: 'embed', data, dims: [...dims] } satisfies WorkerRequest, [data.buffer as ArrayBuffer]);
+      }),
     release: async () => {
       if (dead) return;
-      worker.postMessage({ kind: 'release', id: 0 } satisfies WorkerRequest);
-      await new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ id: 0, kind: 'release' } satisfies WorkerRequest);
+      await exited;
+    },
+  };
+}
+
+export async function startInferenceWorkers(
+  files: { visionModelPath: string; textModelPath: string },
+  dim: number,
+  session: SessionOptions,
+): Promise<SiglipSessions> {
+  const [vision, text] = await Promise.all([
+    startTowerWorker('vision', files.visionModelPath, dim, session),
+    startTowerWorker('text', files.textModelPath, dim, session),
+  ]);
+  return {
+    vision,
+    text,
+    dim,
+    release: async () => {
+      await Promise.all([vision.release(), text.release()]);
     },
   };
 }

@@ -1,17 +1,16 @@
-/** Messages between the event loop and the inference worker. */
-import type { SessionOptions } from './onnx-sessions.ts';
+/** Messages between the event loop and an inference worker (one tower each). */
+import type { SessionOptions, Tower } from './onnx-sessions.ts';
 
 export interface WorkerInit {
   entry: string;
-  visionModelPath: string;
-  textModelPath: string;
+  tower: Tower;
+  modelPath: string;
   dim: number;
   session: SessionOptions;
 }
 
 export type WorkerRequest =
-  | { id: number; kind: 'pixels'; data: Float32Array; n: number; height: number; width: number }
-  | { id: number; kind: 'tokens'; data: BigInt64Array; n: number; length: number }
+  | { id: number; kind: 'embed'; data: Float32Array | BigInt64Array; dims: number[] }
   | { id: number; kind: 'release' };
 
 export interface WireError {

@@ -19,11 +19,18 @@ export interface SessionOptions {
   threads: number;
 }
 
+export type Tower = 'vision' | 'text';
+
+/** One of SigLIP's two towers: model input in, L2-normalised embeddings out (n × dim, row-major). */
+export interface TowerSession {
+  embed(data: Float32Array | BigInt64Array, dims: readonly number[]): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** Both towers, wherever they run. */
 export interface SiglipSessions {
-  /** pixel values [n,3,h,w] → L2-normalised embeddings, n × dim, row-major. */
-  embedPixels(pixels: Float32Array, n: number, height: number, width: number): Promise<Float32Array>;
-  /** token ids [n,len] → L2-normalised embeddings, n × dim, row-major. */
-  embedTokens(ids: BigInt64Array, n: number, length: number): Promise<Float32Array>;
+  vision: TowerSession;
+  text: TowerSession;
   readonly dim: number;
   release(): Promise<void>;
 }
@@ -85,36 +92,48 @@ export function l2NormaliseRows(data: Float32Array, rows: number, dim: number): 
   return out;
 }
 
+const INPUT: Record<Tower, { name: string; type: 'float32' | 'int64' }> = {
+  vision: { name: 'pixel_values', type: 'float32' },
+  text: { name: 'input_ids', type: 'int64' },
+};
+
+export async function openTower(tower: Tower, file: string, dim: number, opts: SessionOptions): Promise<TowerSession> {
+  if (opts.executionProvider === 'cuda' && !cudaProviderInstalled()) {
+    throw new SightlineError(ErrorCode.EXECUTION_PROVIDER_UNAVAILABLE, CUDA_HINT);
+  }
+  const session = await openSession(file, opts);
+  const input = INPUT[tower];
+  return {
+    async embed(data, dims) {
+      const n = dims[0] as number;
+      let out: ort.InferenceSession.ReturnType;
+      try {
+        out = await session.run({ [input.name]: new ort.Tensor(input.type, data, dims) }, ['pooler_output']);
+      } catch (err) {
+        throw new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} inference failed: ${String(err)}`, {}, { cause: err });
+      }
+      const pooled = out.pooler_output;
+      if (!pooled || pooled.dims.length !== 2 || pooled.dims[0] !== n || pooled.dims[1] !== dim) {
+        throw new SightlineError(ErrorCode.INFERENCE_FAILED, `pooler_output has shape [${pooled?.dims.join(',')}], expected [${n},${dim}]`);
+      }
+      return l2NormaliseRows(pooled.data as Float32Array, n, dim);
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Both towers on the calling thread (the benchmark's baseline, one-shot tools). */
 export async function openSiglipSessions(
   files: { visionModelPath: string; textModelPath: string },
   dim: number,
   opts: SessionOptions,
 ): Promise<SiglipSessions> {
-  if (opts.executionProvider === 'cuda' && !cudaProviderInstalled()) {
-    throw new SightlineError(ErrorCode.EXECUTION_PROVIDER_UNAVAILABLE, CUDA_HINT);
-  }
-  const vision = await openSession(files.visionModelPath, opts);
-  const text = await openSession(files.textModelPath, opts);
-
-  const run = async (session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, n: number) => {
-    let out: ort.InferenceSession.ReturnType;
-    try {
-      out = await session.run(feeds, ['pooler_output']);
-    } catch (err) {
-      throw new SightlineError(ErrorCode.INFERENCE_FAILED, `inference failed: ${String(err)}`, {}, { cause: err });
-    }
-    const pooled = out.pooler_output;
-    if (!pooled || pooled.dims.length !== 2 || pooled.dims[0] !== n || pooled.dims[1] !== dim) {
-      throw new SightlineError(ErrorCode.INFERENCE_FAILED, `pooler_output has shape [${pooled?.dims.join(',')}], expected [${n},${dim}]`);
-    }
-    return l2NormaliseRows(pooled.data as Float32Array, n, dim);
-  };
-
+  const vision = await openTower('vision', files.visionModelPath, dim, opts);
+  const text = await openTower('text', files.textModelPath, dim, opts);
   return {
+    vision,
+    text,
     dim,
-    embedPixels: (pixels, n, height, width) =>
-      run(vision, { pixel_values: new ort.Tensor('float32', pixels, [n, 3, height, width]) }, n),
-    embedTokens: (ids, n, length) => run(text, { input_ids: new ort.Tensor('int64', ids, [n, length]) }, n),
     release: async () => {
       await vision.release();
       await text.release();
