@@ -15,6 +15,7 @@ import type { Logger } from '../logger.ts';
 import type { PointInput, VectorStore } from '../store/vector-store.ts';
 import { documentId } from './document-id.ts';
 import { mediaItems, type MediaItem } from './media-items.ts';
+import { createOrderedUpserts } from './ordered-upserts.ts';
 import { passthroughFields } from './passthrough.ts';
 import type { FetchedSource, SourceFetcher } from './sources/index.ts';
 import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
@@ -117,6 +118,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
         return pending;
       };
       const pageLanes = createLimiter(Math.max(1, deps.concurrency));
+      const upsert = createOrderedUpserts((points) => deps.store.upsert(collection.name, points, opts.signal));
 
       const ingestOne = async (object: unknown, index: number): Promise<IngestItemResult> => {
         try {
@@ -134,7 +136,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
           const points = await mapLimited(items, deps.concurrency, (item) =>
             pageLanes.run(() => toPoint(collection, fetched.label, item, fields, opts.signal)),
           );
-          await deps.store.upsert(collection.name, points, opts.signal);
+          await upsert(index, points);
           return { index, status: 'stored', documentIds: points.map((p) => p.id) };
         } catch (err) {
           return failed(index, err);

@@ -68,6 +68,9 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
     // The same URL twice in one batch is fetched once, and maps to the same document.
     expect(http.requestCount('/p0.jpg')).toBe(1);
     expect(results[4]?.documentIds).toEqual(results[0]?.documentIds);
+    // ...and, as if the batch ran in order, the later object's fields win.
+    const [shared] = await app.store.get('products', results[0]?.documentIds ?? []);
+    expect(shared?.payload.metadata).toMatchObject({ sku: 'A-0-again' });
     // A 3-page PDF becomes three documents.
     expect(results[8]?.documentIds).toHaveLength(3);
     expect((await app.collections.require('products')).documentCount).toBe(4 + 3);
@@ -116,7 +119,7 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
   it('narrows a search with a passthrough filter, and lists by filter alone', async () => {
     const filter = { must: [{ key: 'metadata.category', match: { value: 'shoes' } }] };
     const hits = await app.search.search('products', { query: { kind: 'text', text: 'shoe' }, filter, limit: 10, offset: 0 });
-    expect(hits.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0', 'A-2']);
+    expect(hits.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0-again', 'A-2']);
     const listed = await app.search.search('products', {
       query: null,
       filter: { must: [{ key: 'metadata.price', range: { lt: 100 } }], must_not: [{ key: 'metadata.category', match: { value: 'spec-sheets' } }] },
@@ -124,7 +127,7 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
       offset: 0,
     });
     expect(listed.points.every((p) => p.score === null)).toBe(true);
-    expect(listed.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0', 'A-2', 'A-3']);
+    expect(listed.points.map((p) => (p.payload.metadata as { sku: string }).sku).sort()).toEqual(['A-0-again', 'A-2', 'A-3']);
   });
 
   it('refuses an unknown collection and a foreign feature URI with their codes', async () => {
