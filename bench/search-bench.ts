@@ -11,6 +11,7 @@ import { IMAGE_FEATURE } from '../src/collections/collection-service.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createEmbeddedStore } from '../src/store/embedded-store.ts';
 import type { PointInput, VectorStore } from '../src/store/vector-store.ts';
+import { seededRandom } from '../src/seeded-random.ts';
 import { summarise, type Latency } from './measure.ts';
 
 export interface SearchSizeResult {
@@ -29,15 +30,10 @@ export interface SearchBenchResult {
 const DIM = 768;
 const CATEGORIES = ['shoes', 'bags', 'hats', 'shirts', 'watches', 'mugs', 'lamps', 'chairs', 'desks', 'rugs'];
 
-/** A deterministic xorshift stream, so every run searches the same data. */
-function randoms(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296 - 0.5;
-  };
+/** Values in [-0.5, 0.5), the same every run. */
+function centred(seed: number): () => number {
+  const random = seededRandom(seed);
+  return () => random() - 0.5;
 }
 
 function uuidFor(i: number): string {
@@ -52,7 +48,7 @@ export function randomVector(next: () => number): Float32Array {
 }
 
 export async function fillStore(store: VectorStore, collection: string, count: number, seed = 7): Promise<void> {
-  const next = randoms(seed);
+  const next = centred(seed);
   for (let start = 0; start < count; start += 5000) {
     const points: PointInput[] = [];
     for (let i = start; i < Math.min(count, start + 5000); i++) {
@@ -110,7 +106,7 @@ export async function runSearchBench(sizes: number[], rounds: number): Promise<S
     try {
       await store.createCollection('bench', { feature: IMAGE_FEATURE, config: {} });
       await fillStore(store, 'bench', count);
-      const next = randoms(99);
+      const next = centred(99);
       const queries = Array.from({ length: 16 }, () => randomVector(next));
       await store.search('bench', { vector: queries[0] as Float32Array, limit: 10 }); // loads the matrix
       const unfiltered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10 }));

@@ -4,8 +4,10 @@
  * Every failure a caller can act on is a SightlineError with its code; any
  * other throw is masked by the API as INTERNAL_SERVER_ERROR.
  */
-import type { ErrorCode, ErrorDetails } from '../errors.ts';
 import type { FeatureDescriptor } from '../extractor/feature.ts';
+import type { IngestJob } from '../ingest/ingest-jobs.ts';
+import type { IngestItemResult } from '../ingest/ingest-service.ts';
+import type { SearchRequest } from '../search/search-service.ts';
 import type { Filter } from '../store/filter.ts';
 
 /** Filters have Qdrant's shape and semantics; the store owns the type. */
@@ -46,31 +48,8 @@ export interface ExtractorDescriptor extends FeatureDescriptor {
   outputSchema: Record<string, unknown>;
 }
 
-export interface ItemError {
-  code: ErrorCode;
-  message: string;
-  details?: ErrorDetails;
-}
-
-export type IngestItemResult =
-  | { index: number; status: 'stored'; documentIds: string[] }
-  | { index: number; status: 'failed'; documentIds: []; error: ItemError };
-
-export type IngestJobState = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export interface IngestJob {
-  id: string;
-  collection: string;
-  state: IngestJobState;
-  total: number;
-  /** Objects finished, stored or failed. */
-  done: number;
-  failed: number;
-  /** Per-object results, in input order, once state is succeeded or failed. */
-  results: IngestItemResult[] | null;
-  /** Why the whole job failed (not one item). */
-  error: ItemError | null;
-}
+export type { IngestItemResult, ItemError } from '../ingest/ingest-service.ts';
+export type { IngestJob, IngestJobState } from '../ingest/ingest-jobs.ts';
 
 /** What a hit and a document share: the stored payload. */
 export interface DocumentSummary {
@@ -96,22 +75,7 @@ export interface StoredDocument extends DocumentSummary {
   embedding?: number[];
 }
 
-export type SearchQuery =
-  | { kind: 'text'; text: string }
-  /** http(s) URL, s3:// URL, base64 or data: URI. */
-  | { kind: 'image'; image: string }
-  | { kind: 'document'; documentId: string };
-
-export interface SearchRequest {
-  /** null: list the documents matching the filter, in a stable order. */
-  query: SearchQuery | null;
-  /** Defaults to the collection's feature; another one is FEATURE_MISMATCH. */
-  featureUri?: string;
-  filter?: Filter;
-  limit: number;
-  offset: number;
-  scoreThreshold?: number;
-}
+export type { SearchQuery, SearchRequest } from '../search/search-service.ts';
 
 export interface SearchHit extends DocumentSummary {
   /** Cosine similarity; null for a filter-only listing. */

@@ -6,6 +6,7 @@
  * because that is what SigLIP was trained with.
  */
 import { ErrorCode, SightlineError } from '../../errors.ts';
+import { seededRandom } from '../../seeded-random.ts';
 
 const SPECIAL_TOKENS = { pad: '<pad>', eos: '</s>', unk: '<unk>' } as const;
 const META = '\u2581';
@@ -31,18 +32,6 @@ export interface TokenizerFiles {
   tokenizerConfig: object;
 }
 
-/** Deterministic 32-bit PRNG: the same seed always gives the same vocabulary. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Pieces whose scores fall below every curated one, so curated words keep their segmentations. */
 function fillerPieces(count: number, taken: Set<string>, random: () => number): string[] {
   const out: string[] = [];
@@ -66,7 +55,7 @@ function buildVocab(vocabSize: number, seed: number): Array<[string, number]> {
       vocabSize,
     });
   }
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const vocab: Array<[string, number]> = [
     [SPECIAL_TOKENS.pad, 0],
     [SPECIAL_TOKENS.eos, 0],
