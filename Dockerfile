@@ -7,6 +7,8 @@ ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
+# better-sqlite3 builds from source where no prebuilt binary matches; this stage is not shipped.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 # The environment beats .npmrc's `onnxruntime-node-install=skip`: "skip" for CPU images, "cuda12" for GPU ones.
 ARG ONNXRUNTIME_NODE_INSTALL=skip
 ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL}

@@ -12,7 +12,7 @@ import { createHttpServer } from '../src/api/server.ts';
 import { createApiServices } from '../src/app/api-services.ts';
 import { createApp, type App } from '../src/app/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/logger.ts';
+import { createLogger } from '../src/logger.ts';
 import { servePhotos } from './ingest-bench.ts';
 import { summarise, type Latency } from './measure.ts';
 import type { Photo } from './photos.ts';
@@ -40,6 +40,9 @@ export interface ApiBenchResult {
   load: ApiLoadResult;
 }
 
+// Server-side warnings and errors reach stderr: a failed request in the load is worth seeing.
+const serverLogger = createLogger('warn', { component: 'bench-server' });
+
 const SEARCH = 'query Search($q: String!, $c: String!) { search(collection: $c, query: { text: $q }, limit: 10) { hits { id score } } }';
 const QUERIES = ['red leather sneakers', 'blue ceramic mug', 'wooden desk lamp', 'striped cotton shirt'];
 const EXTRACTOR = {
@@ -53,11 +56,11 @@ const EXTRACTOR = {
 async function withServer<T>(modelDir: string, use: (app: App, graphqlUrl: string) => Promise<T>): Promise<T> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-api-'));
   const config = loadConfig({ DATA_DIR: dataDir, MODEL_DIR: modelDir, MODEL_AUTO_DOWNLOAD: 'false', SIGHTLINE_ALLOW_PRIVATE_URLS: 'true', PORT: '0', HOST: '127.0.0.1' });
-  const app = createApp(config, silentLogger);
+  const app = createApp(config, serverLogger);
   const server = await createHttpServer({
     services: createApiServices(app),
     config: { ...config.server, syncMaxObjects: 10_000 },
-    logger: silentLogger,
+    logger: serverLogger,
   });
   try {
     await app.model.start();

@@ -17,6 +17,7 @@ import { documentId } from './document-id.ts';
 import { mediaItems, type MediaItem } from './media-items.ts';
 import { createOrderedUpserts } from './ordered-upserts.ts';
 import { passthroughFields } from './passthrough.ts';
+import { createPayloadIndexer } from './payload-indexes.ts';
 import type { FetchedSource, SourceFetcher } from './sources/index.ts';
 import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
 import { makeThumbnail } from './thumbnail.ts';
@@ -61,6 +62,7 @@ function failed(index: number, err: unknown): IngestItemResult {
 
 export function createIngestService(deps: IngestDeps): IngestService {
   const { limits } = deps;
+  const indexFields = createPayloadIndexer(deps.store);
 
   async function toPoint(
     collection: Collection,
@@ -136,6 +138,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
           const points = await mapLimited(items, deps.concurrency, (item) =>
             pageLanes.run(() => toPoint(collection, fetched.label, item, fields, opts.signal)),
           );
+          await indexFields(collection, collection.extractor.fieldPassthrough, fields);
           await upsert(index, points);
           return { index, status: 'stored', documentIds: points.map((p) => p.id) };
         } catch (err) {
