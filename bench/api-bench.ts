@@ -4,6 +4,7 @@
  * ingest runs, counting every error, non-2xx and GraphQL error.
  */
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -73,9 +74,24 @@ async function withServer<T>(modelDir: string, use: (app: App, graphqlUrl: strin
   }
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<{ errors?: unknown[] }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { errors?: unknown[] };
+/**
+ * One POST on a fresh connection: filling a store in this same process blocks
+ * the event loop for seconds, and a pooled keep-alive socket reused just as
+ * the server times it out would be reset (a client-side race, not a failure
+ * of the server under test).
+ */
+function post(url: string, query: string, variables: Record<string, unknown>): Promise<{ errors?: unknown[] }> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { errors?: unknown[] }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function textSearchLatency(url: string, collection: string, rounds: number): Promise<Latency> {

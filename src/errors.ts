@@ -6,6 +6,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** The caller went away or gave up; nothing is wrong with the request. */
+  CANCELLED: 'CANCELLED',
   CONFIG_INVALID: 'CONFIG_INVALID',
 
   EMPTY_INPUT: 'EMPTY_INPUT',

@@ -4,6 +4,10 @@
  * preprocessing of batch k+1 overlaps inference of batch k. When idle, a lone
  * item waits at most `maxWaitMs` for company.
  */
+import { ErrorCode, SightlineError } from '../errors.ts';
+
+const cancelled = () => new SightlineError(ErrorCode.CANCELLED, 'cancelled before inference started');
+
 export interface Batcher<I, O> {
   submit(item: I, signal?: AbortSignal): Promise<O>;
   /** Items waiting for a batch, not counting the one running. */
@@ -62,13 +66,13 @@ export function createBatcher<I, O>(opts: {
     },
     submit(item, signal) {
       return new Promise<O>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
+        if (signal?.aborted) return reject(cancelled());
         const entry: Entry<I, O> = { item, resolve, reject, signal, onAbort: undefined };
         if (signal) {
           entry.onAbort = () => {
             const at = queue.indexOf(entry);
             if (at >= 0) queue.splice(at, 1);
-            reject(signal.reason);
+            reject(cancelled());
           };
           signal.addEventListener('abort', entry.onAbort, { once: true });
         }
