@@ -6,7 +6,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createImageExtractor, type ImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
-import { openSiglipSessions } from '../src/extractor/onnx-sessions.ts';
+import { openSiglipSessions, openTower } from '../src/extractor/onnx-sessions.ts';
 import { preprocessImage } from '../src/extractor/preprocess.ts';
 import { silentLogger } from '../src/logger.ts';
 import { startLagMonitor, summarise, type Latency } from './measure.ts';
@@ -25,6 +25,8 @@ export interface ExtractorBenchResult {
   baseline: PipelineResult;
   textLatency: Latency;
   batchSize: number;
+  /** Vision inference alone (no decoding), ms per image at each batch size. */
+  inferenceByBatch: Array<{ batch: number; msPerImage: number }>;
 }
 
 type Photo = { bytes: Buffer };
@@ -60,6 +62,27 @@ async function runBaseline(modelDir: string, photos: Photo[]): Promise<PipelineR
     lag: lagResult,
     stages: { preprocessMs: preprocessMs / photos.length, inferenceMs: inferenceMs / photos.length },
   };
+}
+
+/** What batching alone buys: the vision tower on ready tensors, per image. */
+async function inferenceByBatch(modelDir: string, sizes: number[]): Promise<Array<{ batch: number; msPerImage: number }>> {
+  const model = await loadModelFiles(modelDir, 'fp32');
+  const tower = await openTower('vision', model.visionModelPath, model.embeddingDim, SESSION);
+  const { height, width } = model.image;
+  const out = [];
+  try {
+    for (const batch of sizes) {
+      const input = () => new Float32Array(batch * 3 * height * width).fill(0.25);
+      await tower.embed(input(), [batch, 3, height, width]);
+      const rounds = Math.max(1, Math.round(16 / batch));
+      const t0 = performance.now();
+      for (let r = 0; r < rounds; r++) await tower.embed(input(), [batch, 3, height, width]);
+      out.push({ batch, msPerImage: (performance.now() - t0) / (rounds * batch) });
+    }
+  } finally {
+    await tower.release();
+  }
+  return out;
 }
 
 async function runSightline(extractor: ImageExtractor, photos: Photo[]): Promise<PipelineResult> {
@@ -106,9 +129,12 @@ export async function runExtractorBench(modelDir: string, photos: Photo[], batch
   });
   try {
     const sightline = await runSightline(extractor, photos);
-    return { sightline, baseline, textLatency: await textLatency(extractor, 40), batchSize };
-  } finally {
+    const text = await textLatency(extractor, 40);
     await extractor.close();
+    return { sightline, baseline, textLatency: text, batchSize, inferenceByBatch: await inferenceByBatch(modelDir, [1, 4, batchSize]) };
+  } catch (err) {
+    await extractor.close();
+    throw err;
   }
 }
 

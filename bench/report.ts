@@ -37,7 +37,7 @@ model's cost per image, random weights), fp32, onnxruntime-node on the CPU. Phot
 photo-like JPEGs cycling through 640×480, 1024×768, 1600×1200, 1920×1080, 2592×1944 and 4000×3000.
 
 Machine: ${b.machine.cpu}, ${b.machine.cores} cores, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}.
-onnxruntime intra-op threads: its default (one per physical core); one inference worker thread.
+onnxruntime intra-op threads: its default (one per physical core), spinning off; one worker thread per tower.
 
 ## Image embedding (issue #2)
 
@@ -49,6 +49,13 @@ ${pipelineRow(`Sightline (batches of ≤${b.extractor.batchSize}, worker thread,
 ${pipelineRow('naive baseline (one at a time, decode then infer, main thread)', baseline, b.flopsPerImage)}
 
 - Speed-up: **${fmt(speedup, 2)}×** (target ≥ 1.5×: ${verdict(speedup >= 1.5)}).
+- Vision inference alone, on ready tensors: ${b.extractor.inferenceByBatch.map((x) => `batch ${x.batch}: ${fmt(x.msPerImage)} ms/image`).join(', ')}.
+  On this CPU a batch costs the same per image as a single image (each image is already a 196×768 matrix product, big
+  enough to keep both cores busy), and decoding is under a tenth of the baseline's time per image
+  (${fmt(baseline.stages.preprocessMs)} of ${fmt(baseline.stages.preprocessMs + baseline.stages.inferenceMs)} ms). With inference using every core, overlapping decode with it can
+  gain at most that tenth, so the pipeline's throughput is bounded near the baseline's on a 2-core machine; what the
+  worker thread buys here is responsiveness (the lag column) and batching pays off on GPUs, where a batch of 16 costs
+  little more than one image.
 - Event-loop lag p99 while Sightline embeds: **${fmt(sightline.lag.p99)} ms** (target < 20 ms: ${verdict(sightline.lag.p99 < 20)}).
 - Stage times are means per image; Sightline's preprocessing runs in sharp's thread pool while the worker infers, so its stages overlap and do not add up to the wall time.
 - Text embedding latency (one query at a time, through the worker): p50 **${fmt(b.extractor.textLatency.p50)} ms**, p99 **${fmt(b.extractor.textLatency.p99)} ms**.
@@ -89,8 +96,8 @@ while ${b.api.load.ingest.objects} photos are ingested from a loopback HTTP serv
 |---|---|---|---|---|---|---|
 | ${b.api.load.requests} | ${fmt(b.api.load.requestsPerSecond, 2)} | ${fmt(b.api.load.latency.p50, 0)} / ${fmt(b.api.load.latency.p99, 0)} / ${fmt(b.api.load.latency.max, 0)} | ${b.api.load.errors} | ${b.api.load.non2xx} | ${b.api.load.graphqlErrors} | ${b.api.load.ingest.objects - b.api.load.ingest.failed}/${b.api.load.ingest.objects} stored in ${fmt(b.api.load.ingest.seconds)} s |
 
-Zero errors: ${verdict(b.api.load.errors + b.api.load.non2xx + b.api.load.graphqlErrors === 0 && b.api.load.ingest.failed === 0)}. Both workloads share the
-one inference worker: text queries and image batches are served in arrival order, so search latency under load is
-mostly the wait behind an image batch.
+Zero errors: ${verdict(b.api.load.errors + b.api.load.non2xx + b.api.load.graphqlErrors === 0 && b.api.load.ingest.failed === 0)}. Text queries have their own
+worker, so they never queue behind an image batch, but on two cores the text and vision towers share the CPU: search
+latency under load is the text tower running at a fraction of the machine while the ingest keeps the rest busy.
 `;
 }

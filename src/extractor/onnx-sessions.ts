@@ -66,6 +66,9 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // Spinning intra-op threads burn the cores that image decoding (sharp's
+    // thread pool) needs between batches; parked threads cost a wake-up only.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
