@@ -1,46 +1,69 @@
 /**
- * docker compose parses and resolves both files (no engine needed for
- * `config`). Skipped, saying so, where no compose client is installed.
+ * The compose files users start Sightline with. Their wiring is checked from
+ * the YAML on every run; `docker compose config` (no engine needed) validates
+ * them against the Compose spec and merges the GPU override wherever the
+ * compose plugin is installed, and is skipped, saying so, elsewhere.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+
+// Compose models, read loosely: the assertions name what matters.
+type Compose = Record<string, any>;
+
+const parse = (file: string): Compose => YAML.parse(fs.readFileSync(file, 'utf8'));
+
+function expectWiring(c: Compose): void {
+  expect(c.services.sightline.environment).toMatchObject({
+    QDRANT_URL: 'http://qdrant:6333',
+    S3_ENDPOINT: 'http://minio:9000',
+    S3_FORCE_PATH_STYLE: 'true',
+    THUMBNAIL_STORAGE: 's3',
+    THUMBNAIL_S3_BUCKET: 'sightline',
+  });
+  expect(c.services.sightline.depends_on.qdrant.condition).toBe('service_healthy');
+  expect(c.services.sightline.depends_on['minio-init'].condition).toBe('service_completed_successfully');
+  expect(Object.keys(c.volumes)).toEqual(expect.arrayContaining(['qdrant-data', 'minio-data', 'models']));
+  expect(c.services.qdrant.healthcheck).toBeDefined();
+}
+
+function expectGpu(sightline: Compose): void {
+  expect(sightline.environment.EXECUTION_PROVIDER).toBe('cuda');
+  expect(sightline.build.target).toBe('gpu');
+  expect(sightline.build.args.ONNXRUNTIME_NODE_INSTALL).toBe('cuda12');
+  expect(sightline.deploy.resources.reservations.devices[0]).toMatchObject({ driver: 'nvidia', capabilities: ['gpu'] });
+}
+
+describe('docker-compose files', () => {
+  it('wire Sightline to Qdrant and MinIO with persistent volumes', () => {
+    expectWiring(parse('docker-compose.yml'));
+  });
+
+  it('the GPU override asks for an NVIDIA device and the CUDA provider', () => {
+    expectGpu(parse('docker-compose.gpu.yml').services.sightline);
+  });
+});
 
 /** Compose v2 (the docker CLI plugin): the files use its spec (top-level name, JSON output). */
 const hasCompose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
 
-// Compose's resolved model, read loosely: the assertions name what matters.
-function config(...files: string[]): Record<string, any> {
+function config(...files: string[]): Compose {
   const args = ['compose', ...files.flatMap((f) => ['-f', f]), '--profile', 'seed', 'config', '--format', 'json'];
   return JSON.parse(execFileSync('docker', args, { encoding: 'utf8' }));
 }
 
 describe.skipIf(!hasCompose)(
-  hasCompose ? 'docker compose files' : 'docker compose files: skipped, the `docker compose` plugin is not installed',
+  hasCompose ? 'docker compose config' : 'docker compose config: skipped, the `docker compose` plugin is not installed',
   () => {
-    it('wires Sightline to Qdrant and MinIO with persistent volumes', () => {
-      const c = config('docker-compose.yml');
-      const env = c.services.sightline.environment;
-      expect(env).toMatchObject({
-        QDRANT_URL: 'http://qdrant:6333',
-        S3_ENDPOINT: 'http://minio:9000',
-        S3_FORCE_PATH_STYLE: 'true',
-        THUMBNAIL_STORAGE: 's3',
-        THUMBNAIL_S3_BUCKET: 'sightline',
-      });
-      expect(c.services.sightline.depends_on.qdrant.condition).toBe('service_healthy');
-      expect(c.services.sightline.depends_on['minio-init'].condition).toBe('service_completed_successfully');
-      expect(Object.keys(c.volumes)).toEqual(expect.arrayContaining(['qdrant-data', 'minio-data', 'models']));
-      expect(c.services.qdrant.healthcheck).toBeDefined();
+    it('accepts the files and resolves the same wiring', () => {
+      expectWiring(config('docker-compose.yml'));
     });
 
-    it('the GPU override asks for an NVIDIA device and the CUDA provider', () => {
-      const c = config('docker-compose.yml', 'docker-compose.gpu.yml');
-      const sightline = c.services.sightline;
-      expect(sightline.environment.EXECUTION_PROVIDER).toBe('cuda');
-      expect(sightline.build.target).toBe('gpu');
-      expect(sightline.build.args.ONNXRUNTIME_NODE_INSTALL).toBe('cuda12');
-      expect(sightline.deploy.resources.reservations.devices[0]).toMatchObject({ driver: 'nvidia', capabilities: ['gpu'] });
-      expect(sightline.environment.QDRANT_URL).toBe('http://qdrant:6333');
+    it('merges the GPU override over the base file', () => {
+      const merged = config('docker-compose.yml', 'docker-compose.gpu.yml').services.sightline;
+      expectGpu(merged);
+      expect(merged.environment.QDRANT_URL).toBe('http://qdrant:6333');
     });
   },
 );
