@@ -8,7 +8,6 @@ import type { S3TestServer } from '../fixtures/s3-server.ts';
 
 let s3: S3TestServer;
 let client: S3Client;
-let buckets = 0;
 
 beforeAll(async () => {
   s3 = await startS3Server();
@@ -19,11 +18,7 @@ afterAll(async () => {
   await s3.close();
 });
 
-async function freshBucket(): Promise<string> {
-  const name = `blob-test-${++buckets}`;
-  await s3.createBucket(name);
-  return name;
-}
+const freshBucket = () => s3.freshBucket('blob-test');
 
 describe('createS3BlobStore', () => {
   it('puts the object under the prefix with its content type and a long cache lifetime', async () => {

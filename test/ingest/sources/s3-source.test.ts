@@ -10,7 +10,6 @@ import type { S3TestServer } from '../../fixtures/s3-server.ts';
 
 let s3: S3TestServer;
 let client: S3Client;
-let buckets = 0;
 
 beforeAll(async () => {
   s3 = await startS3Server();
@@ -21,12 +20,7 @@ afterAll(async () => {
   await s3.close();
 });
 
-// Each test its own bucket, so tests run in any order.
-async function freshBucket(): Promise<string> {
-  const name = `source-test-${++buckets}`;
-  await s3.createBucket(name);
-  return name;
-}
+const freshBucket = () => s3.freshBucket('source-test');
 
 const options = (overrides: Partial<S3FetchOptions> = {}): S3FetchOptions => ({
   client,
