@@ -1,6 +1,7 @@
 /**
  * Large batches run as jobs: the caller gets an id at once and polls for
- * progress. Jobs live in this process's memory (a job is polled on the replica
+ * progress. Jobs run one after another (each already keeps the inference
+ * batches full), so a second job waits as `queued`. Jobs live in this process's memory (a job is polled on the replica
  * that runs it); finished ones are kept for `retainMs`, at most `maxRetained`.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,7 +36,7 @@ export function createIngestJobs(
   const retainMs = opts.retainMs ?? 60 * 60 * 1000;
   const maxRetained = opts.maxRetained ?? 1000;
   const jobs = new Map<string, { job: IngestJob; finishedAt?: number }>();
-  const running = new Set<Promise<void>>();
+  let tail: Promise<void> = Promise.resolve();
 
   const prune = () => {
     const now = Date.now();
@@ -83,17 +84,15 @@ export function createIngestJobs(
       };
       const entry = { job };
       jobs.set(job.id, entry);
-      const p = run(entry, objects).finally(() => running.delete(p));
-      running.add(p);
-      return { ...job };
+      const snapshot = { ...job };
+      tail = tail.then(() => run(entry, objects));
+      return snapshot;
     },
     get(id) {
       const entry = jobs.get(id);
       if (!entry) throw new SightlineError(ErrorCode.JOB_NOT_FOUND, `no ingest job "${id}" (finished jobs are kept for ${retainMs / 60000} minutes)`, { id });
       return { ...entry.job };
     },
-    async drain() {
-      await Promise.all([...running]);
-    },
+    drain: () => tail,
   };
 }
