@@ -10,7 +10,9 @@ commands:
   collection create NAME --extractor JSON                create a collection
   collection list | collection delete NAME
   ingest NAME FILE.jsonl                                 ingest one JSON object per line
-  search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]`;
+  search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]
+  model-download [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]
+  model-generate --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -20,6 +22,11 @@ const commands: Record<string, () => Promise<Command>> = {
   collection: async () => (await import('./collection-command.ts')).collectionCommand,
   ingest: async () => (await import('./ingest-command.ts')).ingestCommand,
   search: async () => (await import('./search-command.ts')).searchCommand,
+  'model-download': async () => (await import('./model-download-command.ts')).modelDownloadCommand,
+  'model-generate': async () => {
+    const { modelGenerateCommand } = await import('./model-generate-command.ts');
+    return async (args) => modelGenerateCommand(args);
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
