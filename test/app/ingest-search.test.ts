@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoLikeJpeg } from '../fixtures/images.ts';
@@ -143,5 +145,43 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
     await expect(
       app.collections.create('bad3', { ...PRODUCTS_EXTRACTOR, field_passthrough: [{ source_path: 'metadata..sku' }] }),
     ).rejects.toMatchObject({ code: 'INVALID_EXTRACTOR_CONFIG' });
+  });
+});
+
+describe('thumbnails in S3 behind a CDN base URL', () => {
+  let s3: S3TestServer;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    await s3.createBucket('thumbs');
+    const s3Env = s3.config();
+    app = await startTestApp({
+      S3_ENDPOINT: s3Env.endpoint as string,
+      S3_ACCESS_KEY_ID: s3Env.accessKeyId as string,
+      S3_SECRET_ACCESS_KEY: s3Env.secretAccessKey as string,
+      S3_FORCE_PATH_STYLE: 'true',
+      THUMBNAIL_STORAGE: 's3',
+      THUMBNAIL_S3_BUCKET: 'thumbs',
+      THUMBNAIL_S3_PREFIX: 'sightline/',
+      THUMBNAIL_CDN_BASE_URL: 'https://cdn.example.com',
+    });
+    await app.collections.create('products', PRODUCTS_EXTRACTOR);
+  });
+  afterAll(async () => {
+    await app?.dispose();
+    await s3?.close();
+  });
+
+  it('uploads a 640 px JPEG per document and records its CDN URL', async () => {
+    const photo = await photoLikeJpeg(1280, 960, 7);
+    const [result] = await app.ingest.ingest('products', [{ product_image: { base64: photo.toString('base64') }, metadata: { sku: 'T-1' } }]);
+    const id = result?.documentIds[0] as string;
+    const [point] = await app.store.get('products', [id]);
+    expect(point?.payload.thumbnail_url).toBe(`https://cdn.example.com/sightline/products/${id}.jpg`);
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: 'thumbs', Key: `sightline/products/${id}.jpg` }));
+    expect(object.ContentType).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(await object.Body!.transformToByteArray())).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 640, 480]);
   });
 });
