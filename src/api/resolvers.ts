@@ -35,12 +35,12 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
       createCollection: (_, { name, featureExtractor }, { services }) =>
         services.collections.create(name, toExtractorConfig(featureExtractor)),
       deleteCollection: (_, { name }, { services }) => services.collections.delete(name),
-      ingest: async (_, { collection, objects }, { services, signal }) => {
+      ingest: async (_, { collection, objects }, { services, signal, logger }) => {
         if (objects.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'objects is empty');
         if (objects.length > syncMaxObjects) {
           return { results: null, job: await services.ingest.start(collection, objects) };
         }
-        return { results: await services.ingest.run(collection, objects, signal), job: null };
+        return { results: await services.ingest.run(collection, objects, { signal, logger }), job: null };
       },
       deleteDocuments: async (_, { collection, ids, filter }, { services }) => {
         if ((ids == null) === (filter == null)) {

@@ -5,6 +5,7 @@
  * other throw is masked by the API as INTERNAL_SERVER_ERROR.
  */
 import type { FeatureDescriptor } from '../extractor/feature.ts';
+import type { Logger } from '../logger.ts';
 import type { IngestJob } from '../ingest/ingest-jobs.ts';
 import type { IngestItemResult } from '../ingest/ingest-service.ts';
 import type { SearchRequest } from '../search/search-service.ts';
@@ -122,7 +123,7 @@ export interface Services {
 
   ingest: {
     /** Runs a batch now; one result per object, in order. COLLECTION_NOT_FOUND. */
-    run(collection: string, objects: unknown[], signal: AbortSignal): Promise<IngestItemResult[]>;
+    run(collection: string, objects: unknown[], request: { signal: AbortSignal; logger: Logger }): Promise<IngestItemResult[]>;
     /** Queues a batch and returns at once. COLLECTION_NOT_FOUND. */
     start(collection: string, objects: unknown[]): Promise<IngestJob>;
     /** JOB_NOT_FOUND. */

@@ -97,7 +97,7 @@ export function createApiServices(app: App): Services {
       delete: (name) => app.collections.delete(name),
     },
     ingest: {
-      run: (collection, objects, signal) => app.ingest.ingest(collection, objects, { signal }),
+      run: (collection, objects, { signal, logger }) => app.ingest.ingest(collection, objects, { signal, logger }),
       start: async (collection, objects) => {
         await requireCollection(collection);
         return app.jobs.start(collection, objects);

@@ -53,6 +53,7 @@ export function createIngestJobs(
     log.info('ingest job started', { total: job.total });
     try {
       job.results = await ingest.ingest(job.collection, objects, {
+        logger: log,
         onResult: (r) => {
           job.done++;
           if (r.status === 'failed') job.failed++;

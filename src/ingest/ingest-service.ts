@@ -49,7 +49,12 @@ export interface IngestService {
   ingest(
     collection: string,
     objects: readonly unknown[],
-    opts?: { signal?: AbortSignal; onResult?: (r: IngestItemResult) => void },
+    opts?: {
+      signal?: AbortSignal;
+      onResult?: (r: IngestItemResult) => void;
+      /** The caller's logger (carrying its request or job id); the service's own otherwise. */
+      logger?: Logger;
+    },
   ): Promise<IngestItemResult[]>;
 }
 
@@ -106,7 +111,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   return {
     async ingest(name, objects, opts = {}) {
       const collection = await deps.collections.require(name);
-      const log = deps.logger.child({ collection: name, objects: objects.length });
+      const log = (opts.logger ?? deps.logger).child({ collection: name, objects: objects.length });
       // The same URL twice in one batch is fetched once.
       const fetches = new Map<string, Promise<FetchedSource>>();
       const fetchOnce = (raw: unknown) => {
