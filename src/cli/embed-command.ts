@@ -21,7 +21,8 @@ async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher
   try {
     const { bytes } = await fetcher.fetch(await sourceOf(input));
     const limits = { maxPages: ctx.config.limits.pdfMaxPages, maxPixels: ctx.config.limits.maxImagePixels };
-    const pending = [...mediaItems(bytes, limits)].map(async (item): Promise<Line> => {
+    // Pages are rendered as lanes free up, never all at once.
+    return await mapLimited(mediaItems(bytes, limits), 2 * ctx.config.model.batchSize, async (item): Promise<Line> => {
       const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
       try {
         const r = await extractor.embedImage(item.input);
@@ -30,7 +31,6 @@ async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher
         return { input, ...page, error: toSightlineError(err).toJSON() };
       }
     });
-    return await Promise.all(pending);
   } catch (err) {
     return [{ input, error: toSightlineError(err).toJSON() }];
   }
