@@ -56,8 +56,10 @@ export function createSearchService(deps: SearchDeps) {
         return (await deps.extractor().embedText(query.text, signal)).embedding;
       case 'image': {
         const fetched = await deps.fetcher.fetch(parseSourceRef(query.image), signal);
-        // A PDF as a query stands for its first page.
-        const first = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels }).next();
+        // A PDF as a query stands for its first page; return() closes the document.
+        const items = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels });
+        const first = items.next();
+        items.return(undefined);
         if (first.done) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
         return (await deps.extractor().embedImage(first.value.input, signal)).embedding;
       }
