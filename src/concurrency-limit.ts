@@ -32,12 +32,24 @@ export async function mapLimited<I, O>(items: Iterable<I>, max: number, fn: (ite
   const iterator = items[Symbol.iterator]();
   const out: O[] = [];
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    for (let step = iterator.next(); !step.done; step = iterator.next()) {
+    // After a failure no lane pulls again: the result is already a rejection.
+    for (let step = iterator.next(); !step.done; step = failed ? { done: true, value: undefined } : iterator.next()) {
       const index = next++;
-      out[index] = await fn(step.value, index);
+      try {
+        out[index] = await fn(step.value, index);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, max) }, lane));
-  return out;
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, max) }, lane));
+    return out;
+  } finally {
+    // Lets a generator run its cleanup (a PDF closes its document).
+    iterator.return?.();
+  }
 }

@@ -59,4 +59,28 @@ describe('mapLimited', () => {
     expect(out).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
     expect(maxAhead).toBeLessThanOrEqual(2);
   });
+
+  it('stops pulling after a failure and lets the source clean up', async () => {
+    let pulled = 0;
+    let closed = false;
+    function* source() {
+      try {
+        for (let i = 0; i < 100; i++) {
+          pulled++;
+          yield i;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(
+      mapLimited(source(), 2, async (x) => {
+        await new Promise((r) => setTimeout(r, 1));
+        if (x === 3) throw new Error('page 3 is broken');
+        return x;
+      }),
+    ).rejects.toThrow('page 3 is broken');
+    expect(pulled).toBeLessThan(10);
+    expect(closed).toBe(true);
+  });
 });
