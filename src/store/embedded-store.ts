@@ -38,6 +38,34 @@ export interface EmbeddedStoreOptions {
 /** Rows per write transaction, so a long upsert can be cancelled between them. */
 const WRITE_CHUNK = 1000;
 
+/**
+ * Rows scored between yields to the event loop (a few milliseconds of work),
+ * so a search over 100k vectors does not hold the server for its whole scan.
+ */
+const SCAN_CHUNK = 16_384;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Scan {
+  matrix: PointMatrix;
+  query: Float32Array;
+  pass: PointPredicate | undefined;
+  threshold: number;
+  top: TopK;
+}
+
+/** Scores rows [from, to) into the scan's top-k. */
+function scanRows(scan: Scan, dimensions: number, from: number, to: number): void {
+  const { matrix, query, pass, threshold, top } = scan;
+  const rows = matrix.rows;
+  for (let slot = from; slot < to; slot++) {
+    if (pass && !pass(matrix.payloadAt(slot), matrix.idAt(slot))) continue;
+    const score = dotRow(rows, slot, query, dimensions);
+    if (score < threshold || score < top.floor) continue;
+    top.offer(slot, score);
+  }
+}
+
 export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStoreOptions): VectorStore {
   const db = openDatabase(dataDir);
   const sql = prepareStatements(db);
@@ -201,24 +229,34 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
     },
 
     async search(name, q) {
+      const { limit, offset } = checkPaging(q.limit, q.offset);
+      const query = normalisedCopy(q.vector, expected.dimensions, 'query vector');
+      const start = (): Scan =>
+        live(() => {
+          const matrix = open(name);
+          const top = new TopK(limit + offset, (slot) => matrix.idAt(slot));
+          return { matrix, query, pass: predicate(q.filter), threshold: q.scoreThreshold ?? -Infinity, top };
+        });
+      let scan = start();
+      const { matrix } = scan;
+      const { layout, size } = matrix;
+      // Rows appended meanwhile are simply not seen (the search happened first);
+      // a delete moves rows, so then the scan is redone in one go.
+      for (let from = 0; from < size; from += SCAN_CHUNK) {
+        if (from > 0) await yieldToEventLoop();
+        const intact = db.open && loaded.get(name) === matrix && matrix.layout === layout;
+        if (!intact) break;
+        scanRows(scan, expected.dimensions, from, Math.min(size, from + SCAN_CHUNK));
+      }
       return live(() => {
-        const matrix = open(name);
-        const { limit, offset } = checkPaging(q.limit, q.offset);
-        const query = normalisedCopy(q.vector, expected.dimensions, 'query vector');
-        const pass = predicate(q.filter);
-        const threshold = q.scoreThreshold ?? -Infinity;
-        const top = new TopK(limit + offset, (slot) => matrix.idAt(slot));
-        const rows = matrix.rows;
-        for (let slot = 0; slot < matrix.size; slot++) {
-          if (pass && !pass(matrix.payloadAt(slot), matrix.idAt(slot))) continue;
-          const score = dotRow(rows, slot, query, expected.dimensions);
-          if (score < threshold || score < top.floor) continue;
-          top.offer(slot, score);
+        if (loaded.get(name) !== matrix || matrix.layout !== layout) {
+          scan = start();
+          scanRows(scan, expected.dimensions, 0, scan.matrix.size);
         }
-        return top
+        return scan.top
           .sorted()
           .slice(offset)
-          .map(({ slot, score }): ScoredPoint => ({ ...output(matrix, slot, q.withVector === true), score: Math.fround(score) }));
+          .map(({ slot, score }): ScoredPoint => ({ ...output(scan.matrix, slot, q.withVector === true), score: Math.fround(score) }));
       });
     },
 

@@ -14,6 +14,11 @@ export class PointMatrix {
   private readonly slotOf = new Map<string, number>();
   /** Slots in id order; rebuilt lazily after writes. */
   private ordered: Int32Array | undefined;
+  /**
+   * Bumped whenever a point changes slot (a delete moves the last row into the
+   * hole). A scan that yields between chunks is valid only while it is unchanged.
+   */
+  private layoutVersion = 0;
 
   constructor(
     readonly dimensions: number,
@@ -28,6 +33,10 @@ export class PointMatrix {
 
   get rows(): Float32Array {
     return this.matrix;
+  }
+
+  get layout(): number {
+    return this.layoutVersion;
   }
 
   idAt(slot: number): string {
@@ -77,6 +86,7 @@ export class PointMatrix {
     this.payloads.pop();
     this.slotOf.delete(id);
     this.ordered = undefined;
+    this.layoutVersion++;
     return true;
   }
 
