@@ -71,7 +71,7 @@ const schema = z.object({
   QDRANT_URL: optionalString,
   QDRANT_API_KEY: optionalString,
 
-  INGEST_CONCURRENCY: int(1, 256).default(16),
+  INGEST_CONCURRENCY: int(1, 256).default(32),
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
   SIGHTLINE_API_KEYS: list.default([]),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
