@@ -9,6 +9,7 @@ import { createApp, type App } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
+import type { S3TestServer } from '../fixtures/s3-server.ts';
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<App & { dataDir: string; dispose(): Promise<void> }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-app-'));
@@ -45,3 +46,14 @@ export const PRODUCTS_EXTRACTOR = {
   ],
   parameters: { enable_thumbnails: true },
 };
+
+/** The environment that points Sightline's S3 settings at a test server. */
+export function s3Environment(s3: S3TestServer): Record<string, string> {
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+  };
+}

@@ -7,7 +7,7 @@ import { photoLikeJpeg } from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
 import { startAwkwardHttpServer, type AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
 import { startS3Server, type S3TestServer } from '../fixtures/s3-server.ts';
-import { PRODUCTS_EXTRACTOR, startTestApp } from './harness.ts';
+import { PRODUCTS_EXTRACTOR, s3Environment, startTestApp } from './harness.ts';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -25,14 +25,7 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
     http.serve('/p0.jpg', photos[0] as Buffer, 'image/jpeg');
     http.serve('/p1.jpg', photos[1] as Buffer, 'text/plain'); // wrong header: bytes decide
     await s3.putObject('catalogue', 'items/p2.jpg', photos[2] as Buffer);
-    const s3Env = s3.config();
-    app = await startTestApp({
-      S3_ENDPOINT: s3Env.endpoint as string,
-      S3_ACCESS_KEY_ID: s3Env.accessKeyId as string,
-      S3_SECRET_ACCESS_KEY: s3Env.secretAccessKey as string,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_REGION: s3Env.region,
-    });
+    app = await startTestApp(s3Environment(s3));
     await app.collections.create('products', PRODUCTS_EXTRACTOR);
   });
   afterAll(async () => {
@@ -155,12 +148,8 @@ describe('thumbnails in S3 behind a CDN base URL', () => {
   beforeAll(async () => {
     s3 = await startS3Server();
     await s3.createBucket('thumbs');
-    const s3Env = s3.config();
     app = await startTestApp({
-      S3_ENDPOINT: s3Env.endpoint as string,
-      S3_ACCESS_KEY_ID: s3Env.accessKeyId as string,
-      S3_SECRET_ACCESS_KEY: s3Env.secretAccessKey as string,
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3Environment(s3),
       THUMBNAIL_STORAGE: 's3',
       THUMBNAIL_S3_BUCKET: 'thumbs',
       THUMBNAIL_S3_PREFIX: 'sightline/',
