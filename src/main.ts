@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  // A store that cannot be reached yet is /readyz's to report, not a reason to stop.
+  await app.warmStore().catch((err: unknown) => logger.warn('could not warm the store', { err }));
   try {
     await app.model.start();
     logger.info('ready', { url: `${url}/graphql` });

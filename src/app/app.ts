@@ -28,6 +28,11 @@ export interface App {
   ingest: IngestService;
   jobs: IngestJobs;
   search: SearchService;
+  /**
+   * Loads every collection once, so the first search does not pay for it (the
+   * embedded store reads a collection's vectors into memory on first use).
+   */
+  warmStore(): Promise<void>;
   /** Finishes running jobs, then releases the model and the store. */
   close(): Promise<void>;
 }
@@ -86,6 +91,12 @@ export function createApp(config: Config, logger: Logger): App {
     ingest,
     jobs,
     search,
+    async warmStore() {
+      const started = Date.now();
+      const collections = await store.listCollections();
+      for (const c of collections) await store.count(c.name);
+      logger.info('store warmed', { collections: collections.length, ms: Date.now() - started });
+    },
     async close() {
       await jobs.drain();
       await model.close();
