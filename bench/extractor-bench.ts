@@ -3,6 +3,7 @@
  * the same photos and the same generated `base` model, in one run.
  */
 import os from 'node:os';
+import sharp from 'sharp';
 import { performance } from 'node:perf_hooks';
 import { createImageExtractor, type ImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
@@ -138,11 +139,22 @@ export async function runExtractorBench(modelDir: string, photos: Photo[], batch
   }
 }
 
-export function machine(): { cpu: string; cores: number; memoryGiB: number; node: string } {
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  /** Threads each stage may use. */
+  threads: { libuvPool: number; sharpPerImage: number };
+}
+
+export function machine(): Machine {
+  const cores = os.availableParallelism();
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
+    cores,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    threads: { libuvPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), sharpPerImage: sharp.concurrency() },
   };
 }

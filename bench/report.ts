@@ -1,13 +1,13 @@
 /** Renders the benchmark's results as BENCHMARKS.md. */
 import type { ApiBenchResult } from './api-bench.ts';
-import type { ExtractorBenchResult, PipelineResult } from './extractor-bench.ts';
+import type { ExtractorBenchResult, Machine, PipelineResult } from './extractor-bench.ts';
 import type { IngestBenchResult } from './ingest-bench.ts';
 import { fmt, type Latency } from './measure.ts';
 import type { SearchBenchResult } from './search-bench.ts';
 
 export interface BenchReport {
   date: string;
-  machine: { cpu: string; cores: number; memoryGiB: number; node: string };
+  machine: Machine;
   flopsPerImage: number;
   extractor: ExtractorBenchResult;
   ingest: IngestBenchResult;
@@ -37,7 +37,7 @@ model's cost per image, random weights), fp32, onnxruntime-node on the CPU. Phot
 photo-like JPEGs cycling through 640×480, 1024×768, 1600×1200, 1920×1080, 2592×1944 and 4000×3000.
 
 Machine: ${b.machine.cpu}, ${b.machine.cores} cores, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}.
-onnxruntime intra-op threads: its default (one per physical core), spinning off; one worker thread per tower.
+Threads: onnxruntime's intra-op pool at its default (one thread per physical core; spinning off), one worker thread per\ntower; image decoding in libuv's pool of ${b.machine.threads.libuvPool}, sharp using ${b.machine.threads.sharpPerImage} per image.
 
 ## Image embedding (issue #2)
 
