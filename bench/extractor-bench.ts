@@ -10,7 +10,7 @@ import { loadModelFiles } from '../src/extractor/model-files.ts';
 import { openSiglipSessions, openTower } from '../src/extractor/onnx-sessions.ts';
 import { preprocessImage } from '../src/extractor/preprocess.ts';
 import { silentLogger } from '../src/logger.ts';
-import { startLagMonitor, summarise, type Latency } from './measure.ts';
+import { fastest, startLagMonitor, summarise, type Latency } from './measure.ts';
 
 export interface PipelineResult {
   images: number;
@@ -24,6 +24,8 @@ export interface PipelineResult {
 export interface ExtractorBenchResult {
   sightline: PipelineResult;
   baseline: PipelineResult;
+  /** Alternating runs per side; each side reports its fastest. */
+  rounds: number;
   textLatency: Latency;
   batchSize: number;
   /** Vision inference alone (no decoding), ms per image at each batch size. */
@@ -117,8 +119,8 @@ async function textLatency(extractor: ImageExtractor, rounds: number): Promise<L
   return summarise(times);
 }
 
-export async function runExtractorBench(modelDir: string, photos: Photo[], batchSize = 16): Promise<ExtractorBenchResult> {
-  const baseline = await runBaseline(modelDir, photos);
+/** Baseline and Sightline alternate, `rounds` runs each; each side keeps its fastest run. */
+export async function runExtractorBench(modelDir: string, photos: Photo[], rounds: number, batchSize = 16): Promise<ExtractorBenchResult> {
   const extractor = await createImageExtractor({
     modelDir,
     variant: 'fp32',
@@ -129,10 +131,22 @@ export async function runExtractorBench(modelDir: string, photos: Photo[], batch
     logger: silentLogger,
   });
   try {
-    const sightline = await runSightline(extractor, photos);
+    const baselines: PipelineResult[] = [];
+    const sightlines: PipelineResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      baselines.push(await runBaseline(modelDir, photos));
+      sightlines.push(await runSightline(extractor, photos));
+    }
     const text = await textLatency(extractor, 40);
     await extractor.close();
-    return { sightline, baseline, textLatency: text, batchSize, inferenceByBatch: await inferenceByBatch(modelDir, [1, 4, batchSize]) };
+    return {
+      sightline: fastest(sightlines),
+      baseline: fastest(baselines),
+      rounds,
+      textLatency: text,
+      batchSize,
+      inferenceByBatch: await inferenceByBatch(modelDir, [1, 4, batchSize]),
+    };
   } catch (err) {
     await extractor.close();
     throw err;

@@ -46,3 +46,12 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
 }
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/**
+ * The fastest of several runs. Throughput comparisons alternate their sides
+ * and keep each side's best, so a burst of background load on a shared
+ * machine does not decide a comparison.
+ */
+export function fastest<T extends { imagesPerSecond: number }>(runs: readonly T[]): T {
+  return runs.reduce((best, run) => (run.imagesPerSecond > best.imagesPerSecond ? run : best));
+}

@@ -32,6 +32,8 @@ export function renderReport(b: BenchReport): string {
   return `# Benchmarks
 
 Measured by \`npm run bench\` on ${b.date.slice(0, 10)}. Every figure below comes from one run, each beside its baseline.
+Throughput comparisons alternate their sides, ${b.extractor.rounds} runs each, and report each side's fastest run: this is a
+shared 2-core machine, and single runs varied by ±15 % here.
 Model: the generated SigLIP-B/16-sized model (hidden 768, 12 layers, 12 heads, MLP 3072, 224 px, patch 16: the real
 model's cost per image, random weights), fp32, onnxruntime-node on the CPU. Photos: ${sightline.images} generated
 photo-like JPEGs cycling through 640×480, 1024×768, 1600×1200, 1920×1080, 2592×1944 and 4000×3000.

@@ -11,6 +11,7 @@ import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generat
 import { runApiBench } from './api-bench.ts';
 import { runExtractorBench, machine } from './extractor-bench.ts';
 import { runIngestBench } from './ingest-bench.ts';
+import { fastest } from './measure.ts';
 import { photoSet } from './photos.ts';
 import { renderReport } from './report.ts';
 import { runSearchBench } from './search-bench.ts';
@@ -40,11 +41,18 @@ async function main(): Promise<void> {
   progress(`preparing ${count} photo-like JPEGs`);
   const photos = await photoSet(count, path.join(CACHE, 'bench-photos'));
 
-  progress('extractor: naive baseline, then Sightline');
-  const extractor = await runExtractorBench(modelDir, photos);
-  progress('ingest: loopback HTTP → embedded store (with and without thumbnails)');
-  const ingest = await runIngestBench(modelDir, photos, false);
-  const ingestThumbs = await runIngestBench(modelDir, photos, true);
+  const rounds = values.quick ? 1 : 2;
+  progress(`extractor: naive baseline and Sightline, alternating, ${rounds} runs each`);
+  const extractor = await runExtractorBench(modelDir, photos, rounds);
+  progress('ingest: loopback HTTP → embedded store (without and with thumbnails, alternating)');
+  const ingests = [];
+  const ingestsThumbs = [];
+  for (let round = 0; round < rounds; round++) {
+    ingests.push(await runIngestBench(modelDir, photos, false));
+    ingestsThumbs.push(await runIngestBench(modelDir, photos, true));
+  }
+  const ingest = fastest(ingests);
+  const ingestThumbs = fastest(ingestsThumbs);
   progress('search: exact search over stored vectors');
   const sizes = values.quick ? [10_000] : [10_000, 100_000];
   const search = await runSearchBench(sizes, values.quick ? 20 : 50);
