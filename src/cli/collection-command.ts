@@ -2,7 +2,7 @@
 import { serialiseExtractorConfig } from '../collections/extractor-config.ts';
 import type { Collection } from '../collections/collection-service.ts';
 import { withApp } from './cli-app.ts';
-import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-runtime.ts';
+import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
 
 const USAGE = `usage: sightline collection create NAME --extractor JSON
        sightline collection list
@@ -48,7 +48,7 @@ export async function collectionCommand(args: string[]): Promise<number> {
       return withApp({ model: false }, async (app) => {
         const deleted = await app.collections.delete(name);
         printJsonLine({ name, deleted });
-        return deleted ? EXIT.ok : EXIT.itemFailed;
+        return deleted ? EXIT.ok : EXIT.failed;
       });
     }
     default:

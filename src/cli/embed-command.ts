@@ -6,7 +6,8 @@ import type { ImageExtractor } from '../extractor/extractor.ts';
 import { mediaItems } from '../ingest/media-items.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
 import { parseSourceRef, type SourceRef } from '../ingest/sources/source-ref.ts';
-import { cliContext, EXIT, openExtractor, parseCommandArgs, positiveInt, printJsonLine, toArray, UsageError, type CliContext } from './cli-runtime.ts';
+import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
+import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
 
 const USAGE = 'usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT...   (INPUT: file path, http(s) URL or s3://bucket/key)';
 
@@ -75,5 +76,5 @@ export async function embedCommand(args: string[]): Promise<number> {
   } finally {
     await extractor.close();
   }
-  return failed ? EXIT.itemFailed : EXIT.ok;
+  return failed ? EXIT.failed : EXIT.ok;
 }

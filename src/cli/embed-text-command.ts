@@ -1,5 +1,6 @@
 /** `sightline embed-text TEXT...`: the token ids and embedding of each text. */
-import { cliContext, EXIT, openExtractor, parseCommandArgs, printJsonLine, toArray, UsageError } from './cli-runtime.ts';
+import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
+import { cliContext, openExtractor, toArray } from './cli-runtime.ts';
 
 const USAGE = 'usage: sightline embed-text [--model-dir DIR] TEXT...';
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { withApp } from './cli-app.ts';
-import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-runtime.ts';
+import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
 
 const USAGE = 'usage: sightline ingest NAME FILE.jsonl   (one JSON object per line; "-" reads stdin)';
 
@@ -41,6 +41,6 @@ export async function ingestCommand(args: string[]): Promise<number> {
     });
     bar.stop();
     for (const r of results) printJsonLine(r);
-    return failed > 0 ? EXIT.itemFailed : EXIT.ok;
+    return failed > 0 ? EXIT.failed : EXIT.ok;
   });
 }

@@ -1,6 +1,6 @@
 /** `sightline <command>`: the CLI entry point. */
 import { toSightlineError } from '../errors.ts';
-import { EXIT, UsageError } from './cli-runtime.ts';
+import { EXIT, UsageError } from './cli-args.ts';
 
 const USAGE = `usage: sightline <command> [options]
 
@@ -52,6 +52,6 @@ main(process.argv.slice(2)).then(
     }
     const e = toSightlineError(err);
     process.stderr.write(`sightline: ${e.code}: ${e.message}\n`);
-    process.exitCode = EXIT.itemFailed;
+    process.exitCode = EXIT.failed;
   },
 );

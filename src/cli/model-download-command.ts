@@ -13,6 +13,7 @@ import { toSightlineError } from '../errors.ts';
 import type { ModelVariant } from '../extractor/model-files.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';
+import { EXIT, UsageError } from './cli-args.ts';
 
 const USAGE =
   'usage: npm run model:download -- [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]';
@@ -20,7 +21,6 @@ const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
 /** Non-interactive runs log a line each time the overall download crosses another step of this many percent. */
 const LOG_STEP_PERCENT = 5;
 
-const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 interface Request {
   dir: string;
@@ -29,7 +29,6 @@ interface Request {
   force: boolean;
 }
 
-class UsageError extends Error {}
 
 /** Flags override MODEL_DIR, MODEL_VARIANT and MODEL_DOWNLOAD_URL. */
 function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {

@@ -10,13 +10,12 @@ import { toSightlineError } from '../errors.ts';
 import { generateModelDir } from '../extractor/model-generate/generate-model-dir.ts';
 import { isModelSize, MODEL_SIZES } from '../extractor/model-generate/model-dims.ts';
 import { createLogger } from '../logger.ts';
+import { EXIT, UsageError } from './cli-args.ts';
 
 const USAGE = 'usage: npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]';
 const EXTRA_VARIANTS = ['fp16', 'quantized'] as const;
 type ExtraVariant = (typeof EXTRA_VARIANTS)[number];
-const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-class UsageError extends Error {}
 
 interface Request {
   size: keyof typeof MODEL_SIZES;

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import type { SearchQuery } from '../search/search-service.ts';
 import { withApp } from './cli-app.ts';
-import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-runtime.ts';
+import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 
 const USAGE =
   'usage: sightline search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]';
