@@ -5,7 +5,7 @@
  * matching the filter in a stable order: product lookup.
  */
 import { performance } from 'node:perf_hooks';
-import type { CollectionService } from '../collections/collection-service.ts';
+import { IMAGE_FEATURE } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
@@ -39,7 +39,6 @@ export interface SearchOutcome {
 }
 
 export interface SearchDeps {
-  collections: CollectionService;
   store: VectorStore;
   /** Throws MODEL_NOT_READY until the model is loaded. */
   extractor: () => ImageExtractor;
@@ -79,12 +78,14 @@ export function createSearchService(deps: SearchDeps) {
   return {
     async search(name: string, req: SearchRequest, signal?: AbortSignal): Promise<SearchOutcome> {
       const t0 = performance.now();
-      const collection = await deps.collections.require(name);
-      if (req.featureUri !== undefined && req.featureUri !== collection.feature.featureUri) {
+      // No collection lookup per query (with Qdrant it costs two round trips):
+      // every collection is bound to the image feature, which the store checks
+      // when it opens one, and the store reports a missing collection itself.
+      if (req.featureUri !== undefined && req.featureUri !== IMAGE_FEATURE.featureUri) {
         throw new SightlineError(
           ErrorCode.FEATURE_MISMATCH,
-          `collection "${name}" is indexed by ${collection.feature.featureUri}, not ${req.featureUri}`,
-          { expected: collection.feature.featureUri, got: req.featureUri },
+          `collection "${name}" is indexed by ${IMAGE_FEATURE.featureUri}, not ${req.featureUri}`,
+          { expected: IMAGE_FEATURE.featureUri, got: req.featureUri },
         );
       }
       if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_LIMIT) {

@@ -127,6 +127,9 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
 
   it('refuses an unknown collection and a foreign feature URI with their codes', async () => {
     await expect(app.ingest.ingest('nope', [{}])).rejects.toMatchObject({ code: 'COLLECTION_NOT_FOUND' });
+    for (const query of [null, { kind: 'text' as const, text: 'shoe' }, { kind: 'document' as const, documentId: '00000000-0000-4000-8000-000000000000' }]) {
+      await expect(app.search.search('nope', { query, limit: 1, offset: 0 })).rejects.toMatchObject({ code: 'COLLECTION_NOT_FOUND' });
+    }
     await expect(
       app.search.search('products', { query: null, featureUri: 'mixpeek://other@v1/x', limit: 1, offset: 0 }),
     ).rejects.toMatchObject({ code: 'FEATURE_MISMATCH' });
