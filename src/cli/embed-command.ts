@@ -27,7 +27,7 @@ async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher
       const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
       try {
         const r = await extractor.embedImage(item.input);
-        return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: round(r.processingTimeMs) };
+        return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: r.processingTimeMs };
       } catch (err) {
         return { input, ...page, error: toSightlineError(err).toJSON() };
       }
@@ -36,8 +36,6 @@ async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher
     return [{ input, error: toSightlineError(err).toJSON() }];
   }
 }
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export async function embedCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(

@@ -93,7 +93,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
         width: embedded.width,
         height: embedded.height,
         thumbnail_url: thumbnailUrl,
-        processing_time_ms: Math.round(embedded.processingTimeMs * 100) / 100,
+        processing_time_ms: embedded.processingTimeMs,
         ingested_at: new Date().toISOString(),
       },
     };
