@@ -3,6 +3,13 @@
  * worker). While a batch runs, new items queue up and form the next batch, so
  * preprocessing of batch k+1 overlaps inference of batch k. When idle, a lone
  * item waits at most `maxWaitMs` for company.
+ *
+ * Batches are filled fairly: each request has its own queue and a batch takes
+ * one item from each request in turn (round-robin), so a request with 500
+ * aliased searches waits behind its own items, while an ordinary search sent
+ * beside it rides in the next batch. A request is known by its AbortSignal:
+ * the API makes one per HTTP request, and every field of that request passes
+ * it down; work without a signal (jobs, the CLI) shares one queue.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
 
@@ -22,12 +29,16 @@ interface Entry<I, O> {
   onAbort: (() => void) | undefined;
 }
 
+type Owner = AbortSignal | 'unsignalled';
+
 export function createBatcher<I, O>(opts: {
   maxBatch: number;
   maxWaitMs: number;
   runBatch: (items: I[]) => Promise<O[]>;
 }): Batcher<I, O> {
-  const queue: Entry<I, O>[] = [];
+  // Each request's queue, in turn order: the head is served next, then moves to the back.
+  const queues = new Map<Owner, Entry<I, O>[]>();
+  let pending = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -35,12 +46,26 @@ export function createBatcher<I, O>(opts: {
     if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
   };
 
+  /** One item from each waiting request in turn until the batch is full. */
+  const takeBatch = (): Entry<I, O>[] => {
+    const batch: Entry<I, O>[] = [];
+    while (batch.length < opts.maxBatch && pending > 0) {
+      const [owner, queue] = queues.entries().next().value as [Owner, Entry<I, O>[]];
+      batch.push(queue.shift() as Entry<I, O>);
+      pending--;
+      // Re-inserting moves this request behind every other waiting one.
+      queues.delete(owner);
+      if (queue.length > 0) queues.set(owner, queue);
+    }
+    return batch;
+  };
+
   const flush = async () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (running || queue.length === 0) return;
+    if (running || pending === 0) return;
     running = true;
-    const batch = queue.splice(0, opts.maxBatch);
+    const batch = takeBatch();
     batch.forEach(settle);
     try {
       const results = await opts.runBatch(batch.map((e) => e.item));
@@ -50,33 +75,49 @@ export function createBatcher<I, O>(opts: {
     } finally {
       running = false;
       // Whatever arrived meanwhile has already waited a whole batch: go now.
-      if (queue.length > 0) void flush();
+      if (pending > 0) void flush();
     }
   };
 
   const schedule = () => {
     if (running) return;
-    if (queue.length >= opts.maxBatch || opts.maxWaitMs === 0) void flush();
+    if (pending >= opts.maxBatch || opts.maxWaitMs === 0) void flush();
     else timer ??= setTimeout(() => void flush(), opts.maxWaitMs);
+  };
+
+  const enqueue = (owner: Owner, entry: Entry<I, O>) => {
+    const queue = queues.get(owner);
+    if (queue) queue.push(entry);
+    else queues.set(owner, [entry]);
+    pending++;
+  };
+
+  const dequeue = (owner: Owner, entry: Entry<I, O>) => {
+    const queue = queues.get(owner);
+    const at = queue ? queue.indexOf(entry) : -1;
+    if (!queue || at < 0) return;
+    queue.splice(at, 1);
+    pending--;
+    if (queue.length === 0) queues.delete(owner);
   };
 
   return {
     get pending() {
-      return queue.length;
+      return pending;
     },
     submit(item, signal) {
       return new Promise<O>((resolve, reject) => {
         if (signal?.aborted) return reject(cancelled());
+        const owner: Owner = signal ?? 'unsignalled';
         const entry: Entry<I, O> = { item, resolve, reject, signal, onAbort: undefined };
         if (signal) {
           entry.onAbort = () => {
-            const at = queue.indexOf(entry);
-            if (at >= 0) queue.splice(at, 1);
+            dequeue(owner, entry);
             reject(cancelled());
           };
           signal.addEventListener('abort', entry.onAbort, { once: true });
         }
-        queue.push(entry);
+        enqueue(owner, entry);
         schedule();
       });
     },

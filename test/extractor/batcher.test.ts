@@ -58,3 +58,63 @@ describe('createBatcher', () => {
     expect(r.batches).toEqual([[2]]);
   });
 });
+
+/** A batcher whose first batch (one plug item) runs until `open()`, so everything else queues behind it. */
+function pluggedBatcher(maxBatch: number) {
+  const r = recorder();
+  let open = () => {};
+  const gate = new Promise<void>((res) => (open = res));
+  const b = createBatcher<number, number>({
+    maxBatch,
+    maxWaitMs: 0,
+    runBatch: async (items) => {
+      if (r.batches.length === 0) await gate;
+      return r.runBatch(items);
+    },
+  });
+  const plug = b.submit(0);
+  return { b, batches: r.batches, open, plug };
+}
+
+describe('createBatcher fairness between requests', () => {
+  it('puts an ordinary request in the next batch, not behind all of a big request', async () => {
+    const { b, batches, open, plug } = pluggedBatcher(4);
+    const big = new AbortController().signal;
+    const bigItems = Array.from({ length: 40 }, (_, i) => b.submit(100 + i, big));
+    const ordinary = b.submit(1, new AbortController().signal);
+    open();
+    await Promise.all([plug, ...bigItems, ordinary]);
+    expect(batches[1]).toEqual([100, 1, 101, 102]);
+    // The big request's own items keep their order.
+    expect(batches.flat().filter((x) => x >= 100)).toEqual(Array.from({ length: 40 }, (_, i) => 100 + i));
+  });
+
+  it('takes one item from each waiting request in turn, unsignalled work sharing one turn', async () => {
+    const { b, batches, open, plug } = pluggedBatcher(6);
+    const [a, c] = [new AbortController().signal, new AbortController().signal];
+    const all = [
+      ...[10, 11, 12, 13].map((x) => b.submit(x, a)),
+      ...[20, 21, 22, 23].map((x) => b.submit(x, c)),
+      ...[30, 31].map((x) => b.submit(x)),
+    ];
+    open();
+    await Promise.all([plug, ...all]);
+    expect(batches.slice(1)).toEqual([
+      [10, 20, 30, 11, 21, 31],
+      [12, 22, 13, 23],
+    ]);
+  });
+
+  it('drops an aborted request\'s items from its turn without skipping the others', async () => {
+    const { b, batches, open, plug } = pluggedBatcher(4);
+    const gone = new AbortController();
+    const dropped = [1, 2, 3].map((x) => b.submit(x, gone.signal));
+    const kept = [10, 11].map((x) => b.submit(x, new AbortController().signal));
+    gone.abort(new Error('client went away'));
+    open();
+    await Promise.all([plug, ...kept]);
+    for (const d of dropped) await expect(d).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(batches.slice(1)).toEqual([[10, 11]]);
+    expect(b.pending).toBe(0);
+  });
+});
