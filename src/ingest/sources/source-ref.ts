@@ -83,7 +83,30 @@ function parseS3Uri(value: string): SourceRef {
   const key = slash === -1 ? '' : rest.slice(slash + 1);
   if (!BUCKET_NAME.test(bucket)) throw invalid(`"${bucket}" is not a valid S3 bucket name`);
   if (key === '') throw invalid('the S3 URI names no object key');
+  if (hasDotSegment(key)) throw invalid(`the S3 key "${key}" has a "." or ".." segment`);
   return { kind: 's3', bucket, key };
+}
+
+// Rounds of percent-decoding tried: enough for any chain of proxies we know of,
+// and bounded so a key of nested escapes costs nothing.
+const DECODE_ROUNDS = 4;
+
+/**
+ * Path-normalising S3 stores and proxies resolve `..` in the request path, so
+ * `allowed/../other/key` would read another bucket past S3_ALLOWED_BUCKETS.
+ * A hop may decode `%2e` or `%5c`, treat `\` as `/`, or fold full-width dots,
+ * so the key is refused when any decoding of it has such a segment.
+ */
+function hasDotSegment(key: string): boolean {
+  let text = key;
+  for (let round = 0; round <= DECODE_ROUNDS; round++) {
+    const segments = text.normalize('NFKC').split(/[/\\]/);
+    if (segments.some((s) => s === '.' || s === '..')) return true;
+    const decoded = text.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (decoded === text) return false;
+    text = decoded;
+  }
+  return false;
 }
 
 function parseDataUri(value: string): SourceRef {

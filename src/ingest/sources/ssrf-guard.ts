@@ -8,6 +8,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { ErrorCode, SightlineError } from '../../errors.ts';
 
 export type AddressClass =
@@ -35,44 +36,95 @@ export interface SsrfGuard {
   classify: (address: string) => AddressClass;
 }
 
-type Rule = [AddressClass, string, number, 'ipv4' | 'ipv6'];
+// Range names as ipaddr.js spells them (lib/ipaddr.js, SpecialRanges). A name
+// missing here (one a library update adds) is refused until it is mapped:
+// failing closed is the point of the guard.
+const IPV4_RANGES: Record<string, AddressClass> = {
+  unicast: 'public',
+  // Globally routed anycast services (RFC 7534/7535, RFC 7450).
+  as112: 'public',
+  amt: 'public',
+  unspecified: 'unspecified',
+  broadcast: 'reserved',
+  multicast: 'multicast',
+  linkLocal: 'link-local',
+  loopback: 'loopback',
+  carrierGradeNat: 'shared',
+  private: 'private',
+  reserved: 'reserved',
+  benchmarking: 'reserved',
+};
 
-// Checked in order. IPv4-mapped IPv6 (::ffff:a.b.c.d) matches the IPv4 rules,
-// which node's BlockList does for us.
-const RULES: Rule[] = [
-  ['unspecified', '0.0.0.0', 8, 'ipv4'],
-  ['loopback', '127.0.0.0', 8, 'ipv4'],
-  ['private', '10.0.0.0', 8, 'ipv4'],
-  ['private', '172.16.0.0', 12, 'ipv4'],
-  ['private', '192.168.0.0', 16, 'ipv4'],
-  ['link-local', '169.254.0.0', 16, 'ipv4'],
-  ['shared', '100.64.0.0', 10, 'ipv4'],
-  ['multicast', '224.0.0.0', 4, 'ipv4'],
-  ['reserved', '240.0.0.0', 4, 'ipv4'],
-  ['unspecified', '::', 128, 'ipv6'],
-  ['loopback', '::1', 128, 'ipv6'],
-  // IPv4-compatible IPv6 (deprecated): nothing legitimate lives there.
-  ['reserved', '::', 96, 'ipv6'],
-  ['private', 'fc00::', 7, 'ipv6'],
-  ['private', 'fec0::', 10, 'ipv6'],
-  ['link-local', 'fe80::', 10, 'ipv6'],
-  ['multicast', 'ff00::', 8, 'ipv6'],
-];
+const IPV6_RANGES: Record<string, AddressClass> = {
+  unicast: 'public',
+  as112v6: 'public',
+  amt: 'public',
+  unspecified: 'unspecified',
+  linkLocal: 'link-local',
+  multicast: 'multicast',
+  loopback: 'loopback',
+  uniqueLocal: 'private',
+  deprecatedSiteLocal: 'private',
+  discard: 'reserved',
+  benchmarking: 'reserved',
+  deprecatedOrchid: 'reserved',
+  orchid2: 'reserved',
+  droneRemoteIdProtocolEntityTags: 'reserved',
+  segmentRouting: 'reserved',
+  reserved: 'reserved',
+};
 
-const BLOCKS: Array<[AddressClass, net.BlockList]> = RULES.map(([cls, prefix, bits, type]) => {
-  const list = new net.BlockList();
-  list.addSubnet(prefix, bits, type);
-  return [cls, list];
-});
+// Ranges whose addresses carry an IPv4 address that a translator or relay
+// forwards to: the IPv4 decides. ipaddr.js names the ranges but converts only
+// ipv4Mapped, so the readings below are ours.
+const EMBEDDED_IPV4: Record<string, (a: ipaddr.IPv6) => number[][]> = {
+  ipv4Mapped: ({ parts: p }) => [v4(p[6], p[7])],
+  rfc6145: ({ parts: p }) => [v4(p[6], p[7])],
+  // 2002:AABB:CCDD::/48 (RFC 3056).
+  '6to4': ({ parts: p }) => [v4(p[1], p[2])],
+  // Teredo (RFC 4380): the server's address, and the client's with its bits inverted.
+  teredo: ({ parts: p }) => [v4(p[2], p[3]), v4(~(p[6] ?? 0), ~(p[7] ?? 0))],
+  rfc6052: nat64Readings,
+};
 
-/** Which kind of network an IP address belongs to; anything unlisted is public. */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
+
+/**
+ * 64:ff9b::/96 keeps the IPv4 in its last 32 bits. The local-use prefix
+ * 64:ff9b:1::/48 (RFC 8215) may be cut at /48, /56, /64 or /96, each putting
+ * the IPv4 elsewhere (RFC 6052 §2.2, skipping bits 64-71), and the server
+ * cannot know which its network's translator uses: every reading must be public.
+ */
+function nat64Readings(address: ipaddr.IPv6): number[][] {
+  const bytes = address.toByteArray();
+  const at = (...i: number[]) => i.map((n) => bytes[n] ?? 0);
+  const wellKnown = at(12, 13, 14, 15);
+  if (address.match(NAT64_WELL_KNOWN)) return [wellKnown];
+  return [at(6, 7, 9, 10), at(7, 9, 10, 11), at(9, 10, 11, 12), wellKnown];
+}
+
+function v4(high = 0, low = 0): number[] {
+  return [(high >> 8) & 0xff, high & 0xff, (low >> 8) & 0xff, low & 0xff];
+}
+
+/** Which kind of network an IP address belongs to, by ipaddr.js's ranges. */
 export function classifyAddress(address: string): AddressClass {
   const ip = address.replace(/%.*$/, '');
-  const family = net.isIP(ip);
-  if (family === 0) return 'reserved';
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const [cls, list] of BLOCKS) if (list.check(ip, type)) return cls;
-  return 'public';
+  if (net.isIP(ip) === 0) return 'reserved';
+  const parsed = ipaddr.parse(ip);
+  if (parsed.kind() === 'ipv4') return IPV4_RANGES[parsed.range()] ?? 'reserved';
+  const v6 = parsed as ipaddr.IPv6;
+  const range = v6.range();
+  const readings = EMBEDDED_IPV4[range];
+  if (readings) return worstOf(readings(v6).map((octets) => classifyAddress(octets.join('.'))));
+  // IPv4-compatible IPv6 (::a.b.c.d, deprecated by RFC 4291): ipaddr.js calls
+  // it unicast, but nothing legitimate lives there.
+  if (range === 'unicast' && v6.parts.slice(0, 6).every((n) => n === 0)) return 'reserved';
+  return IPV6_RANGES[range] ?? 'reserved';
+}
+
+function worstOf(classes: AddressClass[]): AddressClass {
+  return classes.find((c) => c !== 'public') ?? 'public';
 }
 
 export const resolveWithDns: HostResolver = async (hostname) => {

@@ -49,6 +49,34 @@ describe('parseSourceRef', () => {
     expect(() => parseSourceRef(value)).toThrow(expect.objectContaining({ code: 'INVALID_SOURCE', message: expect.stringMatching(reason) }));
   });
 
+  // Path-normalising S3 stores and proxies would resolve these into another bucket.
+  it.each([
+    's3://allowed-bucket/../other-bucket/cat.jpg',
+    's3://allowed-bucket/./cat.jpg',
+    's3://allowed-bucket/a/..',
+    's3://allowed-bucket/..',
+    's3://allowed-bucket/%2e%2e/other-bucket/cat.jpg',
+    's3://allowed-bucket/%2E%2e/other-bucket/cat.jpg',
+    's3://allowed-bucket/.%2e/other-bucket/cat.jpg',
+    's3://allowed-bucket/%252e%252e/other-bucket/cat.jpg',
+    's3://allowed-bucket/..%2fother-bucket/cat.jpg',
+    's3://allowed-bucket/..\\other-bucket\\cat.jpg',
+    's3://allowed-bucket/photos\\..\\..\\other-bucket/cat.jpg',
+    's3://allowed-bucket/..%5cother-bucket/cat.jpg',
+    's3://allowed-bucket/\uff0e\uff0e/other-bucket/cat.jpg',
+  ])('refuses the S3 key in %j with INVALID_SOURCE', (value) => {
+    expect(() => parseSourceRef(value)).toThrow(
+      expect.objectContaining({ code: 'INVALID_SOURCE', message: expect.stringMatching(/"\." or "\.\." segment/) }),
+    );
+  });
+
+  it.each(['s3://my-bucket/a..b/c.jpg', 's3://my-bucket/.hidden/cat.jpg', 's3://my-bucket/photos/cat..jpg', 's3://my-bucket/...'])(
+    'keeps %j, whose dots are part of a name',
+    (value) => {
+      expect(parseSourceRef(value)).toMatchObject({ kind: 's3' });
+    },
+  );
+
   it.each([[null], [42], [['https://a.example/x.png']], [{ url: 'https://a.example/x.png' }], [{ base64: 'A' }]])(
     'refuses %j and names the accepted forms',
     (value) => {

@@ -26,14 +26,57 @@ describe('classifyAddress', () => {
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:169.254.169.254', 'link-local'],
     ['::ffff:a00:1', 'private'],
+    // NAT64 (RFC 6052): the well-known prefix keeps the IPv4 in the last 32 bits.
+    ['64:ff9b::a9fe:a9fe', 'link-local'],
+    ['64:ff9b::169.254.169.254', 'link-local'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b::ac10:1', 'private'],
+    ['64:ff9b::c0a8:101', 'private'],
+    // 6to4 (RFC 3056): 2002:AABB:CCDD::/48.
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:a9fe:a9fe::', 'link-local'],
+    ['2002:c0a8:101:1::1', 'private'],
+    // IPv4-translated (RFC 6145) and Teredo (RFC 4380, client bits inverted).
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['2001:0:808:808::80ff:fffe', 'loopback'],
+    ['2001:0:a9fe:a9fe::f7f7:f7f7', 'link-local'],
+    // IPv4-compatible IPv6 (deprecated) and ranges the old table missed.
+    ['::7f00:1', 'reserved'],
+    ['::808:808', 'reserved'],
+    ['192.0.2.1', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['fec0::1', 'private'],
   ])('%s is %s', (address, cls) => {
     expect(classifyAddress(address)).toBe(cls);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '64:ff9b:1:808:8:808:800:808',
+    '2002:808:808::1',
+    '2001:0:808:808::f7f7:f7f7',
+  ])(
     '%s is public',
     (address) => {
       expect(classifyAddress(address)).toBe('public');
+    },
+  );
+
+  // The local-use prefix (RFC 8215) may be cut at /96, /48, /56 or /64; the
+  // server cannot know which, so 169.254.169.254 or 10.0.0.1 in any position is refused.
+  it.each(['64:ff9b:1::a9fe:a9fe', '64:ff9b:1:7f00:1::', '64:ff9b:1:a9:fe:a9fe::', '64:ff9b:1:0:a:0:100::'])(
+    'local-use NAT64 %s is off limits',
+    (address) => {
+      expect(classifyAddress(address)).not.toBe('public');
     },
   );
 
@@ -74,6 +117,26 @@ describe('resolveAllowedAddress', () => {
     await expect(resolveAllowedAddress(new URL('http://[::ffff:127.0.0.1]/'), guard, never)).rejects.toMatchObject({
       code: 'SOURCE_FORBIDDEN',
       details: { addressClass: 'loopback' },
+    });
+  });
+
+  it.each([
+    'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+    'http://[64:ff9b::169.254.169.254]/latest/meta-data/',
+    'http://[64:FF9B:0:0:0:0:A9FE:A9FE]/',
+    'http://[64:ff9b:1::7f00:1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[2002:a9fe:a9fe::1]/',
+  ])('refuses %s, an IPv6 literal that embeds an off-limits IPv4', async (href) => {
+    const guard: SsrfGuard = { allowPrivate: false, resolve: () => Promise.reject(new Error('no DNS')), classify: classifyAddress };
+    await expect(resolveAllowedAddress(new URL(href), guard, never)).rejects.toMatchObject({ code: 'SOURCE_FORBIDDEN' });
+  });
+
+  it('refuses a host whose DNS answer is a NAT64 address of the metadata service', async () => {
+    const guard = guardResolving([{ address: '64:ff9b::a9fe:a9fe', family: 6 }]);
+    await expect(resolveAllowedAddress(new URL('http://rebind.example/'), guard, never)).rejects.toMatchObject({
+      code: 'SOURCE_FORBIDDEN',
+      details: { addressClass: 'link-local' },
     });
   });
 
