@@ -3,6 +3,7 @@
  * README ("Configuration") with its default; start-up fails listing every bad
  * variable at once, so a deploy is fixed in one round.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -74,13 +75,74 @@ const schema = z.object({
   INGEST_CONCURRENCY: int(1, 256).default(32),
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
   SIGHTLINE_API_KEYS: list.default([]),
+  SIGHTLINE_API_KEYS_FILE: optionalString,
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
 });
 
 type Env = z.infer<typeof schema>;
 
+/** What an API key may do; `admin` includes the other two. */
+export const API_KEY_SCOPES = ['search', 'ingest', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface ApiKeyGrant {
+  key: string;
+  scopes: ApiKeyScope[];
+  /** The collections the key reaches; null for all of them. */
+  collections: string[] | null;
+}
+
+/** A plain key (SIGHTLINE_API_KEYS, or a file line with no scopes) keeps the full access keys had before scopes. */
+export const adminKey = (key: string): ApiKeyGrant => ({ key, scopes: ['admin'], collections: null });
+
+const scopeList = z.array(z.enum(API_KEY_SCOPES)).min(1);
+
+/**
+ * SIGHTLINE_API_KEYS_FILE: one key per line, `<key> [scopes] [collections]`,
+ * both lists comma-separated; `#` starts a comment. A file keeps keys out of
+ * the process listing and the environment that child processes inherit.
+ */
+export function parseApiKeyFile(text: string, file: string): { grants: ApiKeyGrant[]; problems: string[] } {
+  const grants: ApiKeyGrant[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const [key, scopes, collections, ...extra] = raw.replace(/#.*$/, '').trim().split(/\s+/).filter((w) => w !== '');
+    if (key === undefined) return;
+    const where = `SIGHTLINE_API_KEYS_FILE: ${file} line ${i + 1}`;
+    const parsedScopes = scopeList.safeParse(scopes === undefined ? ['admin'] : scopes.split(',').filter((s) => s !== ''));
+    if (!parsedScopes.success) problems.push(`${where}: scopes are a comma-separated list of ${API_KEY_SCOPES.join(', ')}`);
+    else if (extra.length > 0) problems.push(`${where}: expected "<key> [scopes] [collections]", found ${extra.length} more words`);
+    else if (grants.some((g) => g.key === key)) problems.push(`${where}: the same key is listed twice`);
+    else {
+      const reached = collections === undefined ? null : collections.split(',').filter((c) => c !== '');
+      grants.push({ key, scopes: parsedScopes.data, collections: reached });
+    }
+  });
+  return { grants, problems };
+}
+
+/** The keys from SIGHTLINE_API_KEYS (admin) and SIGHTLINE_API_KEYS_FILE. */
+function readApiKeys(plainKeys: string[], file: string | undefined): { grants: ApiKeyGrant[]; problems: string[] } {
+  const plain = plainKeys.map(adminKey);
+  if (file === undefined) return { grants: plain, problems: [] };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { grants: plain, problems: [`SIGHTLINE_API_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
+  }
+  const fromFile = parseApiKeyFile(text, file);
+  const problems = [...fromFile.problems];
+  // An empty file would silently switch authentication off.
+  if (fromFile.grants.length === 0 && problems.length === 0) problems.push(`SIGHTLINE_API_KEYS_FILE: ${file} holds no key`);
+  if (fromFile.grants.some((g) => plainKeys.includes(g.key))) {
+    problems.push('SIGHTLINE_API_KEYS_FILE: a key is also in SIGHTLINE_API_KEYS; list it once');
+  }
+  return { grants: [...plain, ...fromFile.grants], problems };
+}
+
 export interface Config {
-  server: { port: number; host: string; publicBaseUrl: string | undefined; apiKeys: string[]; maxQueryDepth: number };
+  server: { port: number; host: string; publicBaseUrl: string | undefined; apiKeys: ApiKeyGrant[]; maxQueryDepth: number };
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   model: {
@@ -119,25 +181,24 @@ export interface Config {
 /** Parses the environment; throws CONFIG_INVALID naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Read even when other variables are bad, so one round fixes every problem.
+  const apiKeys = readApiKeys(parsed.data?.SIGHTLINE_API_KEYS ?? [], optionalString.parse(env.SIGHTLINE_API_KEYS_FILE));
+  problems.push(...apiKeys.problems);
+  if (parsed.data?.THUMBNAIL_STORAGE === 's3' && !parsed.data.THUMBNAIL_S3_BUCKET) {
+    problems.push('THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3');
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new SightlineError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
-  const cross: string[] = [];
-  if (e.THUMBNAIL_STORAGE === 's3' && !e.THUMBNAIL_S3_BUCKET) {
-    cross.push('THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3');
-  }
-  if (cross.length > 0) {
-    throw new SightlineError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  ${cross.join('\n  ')}`);
-  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     server: {
       port: e.PORT,
       host: e.HOST,
       publicBaseUrl: e.PUBLIC_BASE_URL,
-      apiKeys: e.SIGHTLINE_API_KEYS,
+      apiKeys: apiKeys.grants,
       maxQueryDepth: e.GRAPHQL_MAX_DEPTH,
     },
     dataDir,

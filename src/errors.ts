@@ -5,6 +5,8 @@
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** A valid API key used outside its scopes or collections (HTTP 403); details name the scope. */
+  FORBIDDEN: 'FORBIDDEN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** The caller went away or gave up; nothing is wrong with the request. */
   CANCELLED: 'CANCELLED',

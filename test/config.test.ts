@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { adminKey, loadConfig } from '../src/config.ts';
+
+function keyFile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sightline-keys-')), 'keys');
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('loadConfig', () => {
   it('applies documented defaults', () => {
@@ -19,7 +28,27 @@ describe('loadConfig', () => {
 
   it('parses lists and booleans', () => {
     const c = loadConfig({ SIGHTLINE_API_KEYS: 'a, b,,c', SIGHTLINE_ALLOW_PRIVATE_URLS: 'true' });
-    expect(c.server.apiKeys).toEqual(['a', 'b', 'c']);
+    expect(c.server.apiKeys.map((k) => k.key)).toEqual(['a', 'b', 'c']);
     expect(c.fetch.allowPrivateUrls).toBe(true);
+  });
+
+  it('reads scoped keys from SIGHTLINE_API_KEYS_FILE next to plain keys, which stay admin', () => {
+    const file = keyFile('# shop page\nshop-3f9a   search   products\n\nimporter-81 ingest,search products,archive  # nightly\nops-c0ffee\n');
+    const c = loadConfig({ SIGHTLINE_API_KEYS: 'legacy', SIGHTLINE_API_KEYS_FILE: file });
+    expect(c.server.apiKeys).toEqual([
+      adminKey('legacy'),
+      { key: 'shop-3f9a', scopes: ['search'], collections: ['products'] },
+      { key: 'importer-81', scopes: ['ingest', 'search'], collections: ['products', 'archive'] },
+      adminKey('ops-c0ffee'),
+    ]);
+  });
+
+  it('refuses a key file with unknown scopes, repeated keys, or no key at all, naming the line', () => {
+    const bad = keyFile('k1 search\nk2 read products\nk1 admin\nk3 search a b\n');
+    expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: bad, PORT: 'x' })).toThrow(
+      /PORT[\s\S]*line 2: scopes are a comma-separated list of search, ingest, admin[\s\S]*line 3: the same key is listed twice[\s\S]*line 4/,
+    );
+    expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: keyFile('# nobody\n') })).toThrow(/holds no key/);
+    expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/cannot read \/nonexistent\/keys \(ENOENT\)/);
   });
 });

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { accessPlugin } from './access-plugin.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiContext } from './context.ts';
 import { depthLimit } from './depth-limit.ts';
@@ -33,7 +34,7 @@ export function createApolloServer({ maxQueryDepth, syncMaxObjects, logger }: Ap
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimit(maxQueryDepth)],
     // Our own GraphiQL page replaces Apollo's landing page, which loads from a CDN.
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorLoggingPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), accessPlugin, errorLoggingPlugin],
     // main.ts owns signals and shuts the HTTP server and Apollo down in order.
     stopOnTerminationSignals: false,
     logger: {

@@ -13,9 +13,23 @@ export const MASKED_ERROR: GraphQLFormattedError = {
   extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
 };
 
+/**
+ * The error a resolver or plugin threw. A plugin's error has no path, so Apollo's
+ * unwrapping keeps the GraphQLError; its coded cause still carries the details.
+ */
+function codedCause(error: unknown): unknown {
+  const original = unwrapResolverError(error);
+  // Apollo wraps again when the plugin's GraphQLError comes from the other graphql build (see codeOf).
+  for (let cause = original, depth = 0; cause != null && depth < 3; depth++) {
+    if (isSightlineError(cause)) return cause;
+    cause = (cause as { originalError?: unknown }).originalError;
+  }
+  return original;
+}
+
 /** The original error behind a GraphQL error, when no client should see it. */
 export function unexpectedCause(error: unknown): unknown | null {
-  const original = unwrapResolverError(error);
+  const original = codedCause(error);
   if (isSightlineError(original)) return original.code === ErrorCode.INTERNAL_SERVER_ERROR ? original : null;
   const code = codeOf(original);
   if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return null;
@@ -36,7 +50,7 @@ function codeOf(error: unknown): string | undefined {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   try {
     if (unexpectedCause(error) !== null) return withPlace(MASKED_ERROR, formatted);
-    const original = unwrapResolverError(error);
+    const original = codedCause(error);
     if (isSightlineError(original)) {
       const extensions: Record<string, unknown> = { code: original.code };
       if (Object.keys(original.details).length > 0) extensions['details'] = original.details;

@@ -1,7 +1,7 @@
 /** Reading request bodies and writing JSON responses on node:http. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { ErrorCode as Code } from '../errors.ts';
+import type { ErrorCode as Code, ErrorDetails } from '../errors.ts';
 
 /** A failure answered at the HTTP layer, before GraphQL runs. */
 export class HttpFailure extends SightlineError {
@@ -9,7 +9,7 @@ export class HttpFailure extends SightlineError {
     readonly status: number,
     code: Code,
     message: string,
-    details: Record<string, string | number> = {},
+    details: ErrorDetails = {},
   ) {
     super(code, message, details);
   }

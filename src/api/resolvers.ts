@@ -4,6 +4,8 @@
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Resolvers } from './generated/resolvers-types.ts';
+import { reachesCollection } from './api-keys.ts';
+import { requireAccess } from './access-plugin.ts';
 import { toExtractorConfig } from './extractor-input.ts';
 import { toStoreFilter } from './filter-input.ts';
 import { FilterValueScalar, JsonScalar } from './scalars.ts';
@@ -23,9 +25,15 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
       extractors: (_, __, { services }) => [...services.extractors()],
       extractor: (_, { name, version }, { services }) =>
         services.extractors().find((e) => e.name === name && e.version === version) ?? null,
-      collections: (_, __, { services }) => services.collections.list(),
+      // A key limited to some collections sees only those.
+      collections: async (_, __, { services, access }) =>
+        (await services.collections.list()).filter((c) => reachesCollection(access, c.name)),
       collection: (_, { name }, { services }) => services.collections.get(name),
-      ingestJob: (_, { id }, { services }) => services.ingest.job(id),
+      ingestJob: async (_, { id }, { services, access }) => {
+        const job = await services.ingest.job(id);
+        requireAccess(access, 'ingest', job.collection);
+        return job;
+      },
       document: (_, { collection, id, withEmbedding }, { services }) =>
         services.documents.get(collection, id, { withEmbedding: withEmbedding ?? false }),
       search: (_, args, { services, signal }) => services.search(args.collection, toSearchRequest(args), signal),

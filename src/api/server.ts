@@ -12,7 +12,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError, isSightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createApiKeyCheck } from './api-keys.ts';
+import { FULL_ACCESS, createApiKeyCheck, type Access } from './api-keys.ts';
+import { accessDenied } from './access-plugin.ts';
 import { createApolloServer } from './apollo.ts';
 import type { ApiContext } from './context.ts';
 import { sendHealth, sendReadiness } from './health.ts';
@@ -51,6 +52,9 @@ export interface SightlineHttpServer {
   close(): Promise<void>;
 }
 
+/** What every route gets; GraphQL adds the access the request's key carries. */
+type RequestContext = Omit<ApiContext, 'access'>;
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function createHttpServer({ services, config, logger }: HttpServerOptions): Promise<SightlineHttpServer> {
@@ -58,10 +62,10 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
   const apollo = createApolloServer({ maxQueryDepth: config.maxQueryDepth, syncMaxObjects: config.syncMaxObjects, logger });
   await apollo.start();
   const keysRequired = config.apiKeys.length > 0;
-  const hasValidKey = createApiKeyCheck(config.apiKeys);
+  const accessFor = createApiKeyCheck(config.apiKeys);
   let closing: Promise<void> | null = null;
 
-  async function route(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -81,11 +85,20 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     const isGraphql = path === GRAPHQL_PATH;
     const isThumbnail = path.startsWith(THUMBNAIL_PREFIX) && method === 'GET';
     if (!isGraphql && !isThumbnail) throw new HttpFailure(404, ErrorCode.BAD_USER_INPUT, `no route for ${method} ${path}`);
-    if (keysRequired && !hasValidKey(req.headers.authorization)) {
-      throw new HttpFailure(401, ErrorCode.UNAUTHENTICATED, 'a valid API key is required');
+    const access = authenticate(req);
+    if (isThumbnail) {
+      const denied = accessDenied(access, 'search');
+      if (denied) throw new HttpFailure(403, denied.code, denied.message, denied.details);
+      return sendThumbnail(res, services, path.slice(THUMBNAIL_PREFIX.length));
     }
-    if (isThumbnail) return sendThumbnail(res, services, path.slice(THUMBNAIL_PREFIX.length));
-    return runGraphql(req, res, url, ctx);
+    return runGraphql(req, res, url, { ...ctx, access });
+  }
+
+  function authenticate(req: IncomingMessage): Access {
+    if (!keysRequired) return FULL_ACCESS;
+    const access = accessFor(req.headers.authorization);
+    if (access === null) throw new HttpFailure(401, ErrorCode.UNAUTHENTICATED, 'a valid API key is required');
+    return access;
   }
 
   async function runGraphql(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext): Promise<void> {
@@ -128,7 +141,7 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
       // During shutdown a finished keep-alive connection must not linger.
       if (closing) setImmediate(() => httpServer.closeIdleConnections());
     });
-    const ctx: ApiContext = { services, requestId, logger: requestLogger, signal: abort.signal };
+    const ctx: RequestContext = { services, requestId, logger: requestLogger, signal: abort.signal };
     route(req, res, ctx).catch((err: unknown) => answerFailure(res, err, requestLogger));
   });
 
@@ -186,3 +199,4 @@ async function shutDown(httpServer: http.Server, apollo: ApolloServer<ApiContext
   clearTimeout(deadline);
   await apollo.stop();
 }
+

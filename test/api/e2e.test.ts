@@ -3,6 +3,7 @@
  * thumbnails, the tiny generated model) behind the API, loaded with the demo
  * seed through the seed's own client, then searched every way the API offers.
  */
+import { adminKey } from '../../src/config.ts';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ describe('end to end over HTTP (real services, tiny model)', () => {
     app = await startTestApp();
     server = await createHttpServer({
       services: createApiServices(app),
-      config: { ...app.config.server, port: 0, host: '127.0.0.1', apiKeys: [KEY], syncMaxObjects: 64 },
+      config: { ...app.config.server, port: 0, host: '127.0.0.1', apiKeys: [adminKey(KEY)], syncMaxObjects: 64 },
       logger: silentLogger,
     });
     url = await server.listen();

@@ -1,53 +1,11 @@
 /** The API over real HTTP on port 0, with stub services: auth, health, request ids, limits, shutdown. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type SightlineHttpServer } from '../../src/api/server.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createStubServices, type StubServices } from './stub-services.ts';
+import { adminKey } from '../../src/config.ts';
+import { postGraphql as post, startStubServer as start, stopStubServers } from './http-harness.ts';
 
 const SEARCH = '{ search(collection: "products", query: { text: "red shoe" }) { hits { id score } } }';
 
-interface Running {
-  server: SightlineHttpServer;
-  url: string;
-  services: StubServices;
-  logs: Record<string, unknown>[];
-}
-
-const running: Running[] = [];
-
-async function start(options: { apiKeys?: string[]; maxBodyBytes?: number; maxQueryDepth?: number } = {}): Promise<Running> {
-  const services = createStubServices();
-  const logs: Record<string, unknown>[] = [];
-  const server = await createHttpServer({
-    services,
-    logger: createLogger('debug', {}, (line) => logs.push(JSON.parse(line))),
-    config: {
-      port: 0,
-      host: '127.0.0.1',
-      publicBaseUrl: undefined,
-      apiKeys: options.apiKeys ?? [],
-      maxQueryDepth: options.maxQueryDepth ?? 12,
-      syncMaxObjects: 64,
-      maxBodyBytes: options.maxBodyBytes,
-    },
-  });
-  const url = await server.listen();
-  const r = { server, url, services, logs };
-  running.push(r);
-  return r;
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.server.close()));
-});
-
-function post(url: string, query: string, headers: Record<string, string> = {}) {
-  return fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  });
-}
+afterEach(stopStubServers);
 
 describe('HTTP API', () => {
   it('answers a search over POST /graphql with the request id it was given', async () => {
@@ -77,7 +35,7 @@ describe('HTTP API', () => {
   });
 
   it('requires a valid bearer key when keys are configured, saying nothing about which exist', async () => {
-    const { url } = await start({ apiKeys: ['key-one', 'key-two'] });
+    const { url } = await start({ apiKeys: ['key-one', 'key-two'].map(adminKey) });
     const answers = await Promise.all([
       post(url, SEARCH),
       post(url, SEARCH, { authorization: 'Bearer key-on' }),
@@ -99,7 +57,7 @@ describe('HTTP API', () => {
   });
 
   it('keeps /healthz, /readyz and the playground page open when keys are configured', async () => {
-    const { url } = await start({ apiKeys: ['k'] });
+    const { url } = await start({ apiKeys: [adminKey('k')] });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });

@@ -1,4 +1,5 @@
 /** GraphQL operations run in-process against stub services: the API surface, not the product. */
+import { FULL_ACCESS } from '../../src/api/api-keys.ts';
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApolloServer } from '../../src/api/apollo.ts';
@@ -14,7 +15,7 @@ let apollo: ApolloServer<ApiContext>;
 async function run(query: string, variables?: Record<string, unknown>) {
   const response = await apollo.executeOperation(
     { query, variables },
-    { contextValue: { services, requestId: 'req-test-1', logger: logger.child({ requestId: 'req-test-1' }), signal: new AbortController().signal } },
+    { contextValue: { services, requestId: 'req-test-1', logger: logger.child({ requestId: 'req-test-1' }), signal: new AbortController().signal, access: FULL_ACCESS } },
   );
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   return response.body.singleResult;
@@ -104,7 +105,7 @@ describe('GraphQL operations', () => {
     await apolloDepth2.start();
     const response = await apolloDepth2.executeOperation(
       { query: `query Deep { collection(name: "products") { featureExtractor { inputMappings { image } } } }` },
-      { contextValue: { services, requestId: 'r', logger, signal: new AbortController().signal } },
+      { contextValue: { services, requestId: 'r', logger, signal: new AbortController().signal, access: FULL_ACCESS } },
     );
     await apolloDepth2.stop();
     if (response.body.kind !== 'single') throw new Error('single');

@@ -81,6 +81,7 @@ export function createStubServices(): StubServices {
         error: null,
       }),
       job: async (id) => {
+        if (id === 'job-1') return { id, collection: STUB_COLLECTION.name, state: 'running', total: 3, done: 1, failed: 0, results: null, error: null };
         throw new SightlineError(ErrorCode.JOB_NOT_FOUND, `no job "${id}"`, { id });
       },
     },
