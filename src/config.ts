@@ -30,6 +30,10 @@ export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(dataHome, 'sightline', 'models', 'siglip-base-patch16-224');
 }
 
+/** Past these a query costs about as much as an exact one; ask for `exact` instead. */
+export const MAX_HNSW_EF = 4096;
+export const MAX_OVERSAMPLING = 16;
+
 const schema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
@@ -71,6 +75,11 @@ const schema = z.object({
 
   QDRANT_URL: optionalString,
   QDRANT_API_KEY: optionalString,
+  QDRANT_SEARCH_RESCORE: bool.default(true),
+  QDRANT_SEARCH_OVERSAMPLING: z.coerce.number().min(1).max(MAX_OVERSAMPLING).default(2),
+
+  SEARCH_EXACT: bool.default(false),
+  SEARCH_HNSW_EF: int(1, MAX_HNSW_EF).default(128),
 
   INGEST_CONCURRENCY: int(1, 256).default(32),
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
@@ -175,6 +184,8 @@ export interface Config {
     cdnBaseUrl: string | undefined;
   };
   qdrant: { url: string | undefined; apiKey: string | undefined };
+  /** Defaults for a search's accuracy knobs; a query may set each itself. */
+  search: { exact: boolean; hnswEf: number; rescore: boolean; oversampling: number };
   ingest: { concurrency: number; syncMaxObjects: number };
 }
 
@@ -237,6 +248,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cdnBaseUrl: e.THUMBNAIL_CDN_BASE_URL,
     },
     qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY },
+    search: {
+      exact: e.SEARCH_EXACT,
+      hnswEf: e.SEARCH_HNSW_EF,
+      rescore: e.QDRANT_SEARCH_RESCORE,
+      oversampling: e.QDRANT_SEARCH_OVERSAMPLING,
+    },
     ingest: { concurrency: e.INGEST_CONCURRENCY, syncMaxObjects: e.INGEST_SYNC_MAX_OBJECTS },
   };
 }

@@ -1,6 +1,7 @@
 /** GraphQL search arguments → the search service's request, validated at the edge. */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { SearchQuery, SearchRequest } from './services.ts';
+import { MAX_HNSW_EF, MAX_OVERSAMPLING } from '../config.ts';
+import type { SearchAccuracy, SearchQuery, SearchRequest } from './services.ts';
 import type { QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
 import { toStoreFilter } from './filter-input.ts';
 
@@ -25,7 +26,31 @@ export function toSearchRequest(args: QuerySearchArgs): SearchRequest {
   if (args.featureUri != null) request.featureUri = args.featureUri;
   if (args.filter != null) request.filter = toStoreFilter(args.filter);
   if (args.scoreThreshold != null) request.scoreThreshold = args.scoreThreshold;
+  const accuracy = toAccuracy(args);
+  if (Object.keys(accuracy).length > 0) request.accuracy = accuracy;
   return request;
+}
+
+function toAccuracy(args: QuerySearchArgs): SearchAccuracy {
+  const accuracy: SearchAccuracy = {};
+  if (args.exact != null) accuracy.exact = args.exact;
+  if (args.rescore != null) accuracy.rescore = args.rescore;
+  if (args.hnswEf != null) {
+    if (args.hnswEf < 1 || args.hnswEf > MAX_HNSW_EF) {
+      throw badInput(`hnswEf must be between 1 and ${MAX_HNSW_EF} (ask for exact: true to compare with every document)`, {
+        hnswEf: args.hnswEf,
+        max: MAX_HNSW_EF,
+      });
+    }
+    accuracy.hnswEf = args.hnswEf;
+  }
+  if (args.oversampling != null) {
+    if (!(args.oversampling >= 1 && args.oversampling <= MAX_OVERSAMPLING)) {
+      throw badInput(`oversampling must be between 1 and ${MAX_OVERSAMPLING}`, { oversampling: args.oversampling, max: MAX_OVERSAMPLING });
+    }
+    accuracy.oversampling = args.oversampling;
+  }
+  return accuracy;
 }
 
 function toSearchQuery(input: SearchQueryInput): SearchQuery {

@@ -79,7 +79,7 @@ export function createApp(config: Config, logger: Logger): App {
     logger: logger.child({ component: 'ingest' }),
   });
   const jobs = createIngestJobs(ingest, { logger: logger.child({ component: 'jobs' }) });
-  const search = createSearchService({ store, extractor: model.extractor, fetcher, limits: config.limits });
+  const search = createSearchService({ store, extractor: model.extractor, fetcher, limits: config.limits, accuracy: config.search });
   return {
     config,
     logger,

@@ -13,7 +13,7 @@ import { mediaItems } from '../ingest/media-items.ts';
 import type { SourceFetcher } from '../ingest/sources/index.ts';
 import { parseSourceRef } from '../ingest/sources/source-ref.ts';
 import type { Filter } from '../store/filter.ts';
-import type { StoredPoint, VectorStore } from '../store/vector-store.ts';
+import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
 
 export type SearchQuery =
   | { kind: 'text'; text: string }
@@ -27,7 +27,12 @@ export interface SearchRequest {
   limit: number;
   offset: number;
   scoreThreshold?: number;
+  /** Overrides the configured defaults for this query. */
+  accuracy?: SearchAccuracy;
 }
+
+/** How hard the store's approximate index looks (see the store's SearchQuery). */
+export type SearchAccuracy = Pick<StoreSearchQuery, 'exact' | 'hnswEf' | 'rescore' | 'oversampling'>;
 
 export interface SearchPoint extends StoredPoint {
   score: number | null;
@@ -44,6 +49,8 @@ export interface SearchDeps {
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
   limits: Config['limits'];
+  /** SEARCH_EXACT, SEARCH_HNSW_EF, QDRANT_SEARCH_RESCORE, QDRANT_SEARCH_OVERSAMPLING. */
+  accuracy: Required<SearchAccuracy>;
 }
 
 export const MAX_LIMIT = 1000;
@@ -75,6 +82,12 @@ export function createSearchService(deps: SearchDeps) {
     }
   }
 
+  /** The query's own knobs win over the configured defaults. */
+  function accuracyOf(asked: SearchAccuracy = {}): Required<SearchAccuracy> {
+    const given = Object.entries(asked).filter(([, v]) => v !== undefined);
+    return { ...deps.accuracy, ...Object.fromEntries(given) };
+  }
+
   return {
     async search(name: string, req: SearchRequest, signal?: AbortSignal): Promise<SearchOutcome> {
       const t0 = performance.now();
@@ -102,6 +115,7 @@ export function createSearchService(deps: SearchDeps) {
             limit: req.limit,
             offset: req.offset,
             scoreThreshold: req.scoreThreshold,
+            ...accuracyOf(req.accuracy),
           })
         : (await deps.store.scroll(name, { filter: req.filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
       const t2 = performance.now();

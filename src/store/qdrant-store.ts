@@ -213,6 +213,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
           limit,
           offset,
           score_threshold: q.scoreThreshold,
+          params: { exact: q.exact ?? false, ...(q.hnswEf === undefined ? {} : { hnsw_ef: q.hnswEf }) },
           with_payload: true,
           with_vector: q.withVector ? [vectorName] : false,
         }));

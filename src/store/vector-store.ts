@@ -53,6 +53,17 @@ export interface SearchQuery {
   /** Minimum score a hit must reach. */
   scoreThreshold?: number;
   withVector?: boolean;
+  /**
+   * Compare the query with every vector instead of walking an approximate
+   * (HNSW) index: slower on large collections, never misses a neighbour.
+   */
+  exact?: boolean;
+  /** HNSW beam width: larger finds more true neighbours and costs more time. Ignored when exact. */
+  hnswEf?: number;
+  /** With quantized vectors: re-score the candidates with the original vectors. */
+  rescore?: boolean;
+  /** With quantized vectors: candidates preselected per hit asked for (≥ 1). */
+  oversampling?: number;
 }
 
 export interface ScrollQuery {

@@ -131,6 +131,17 @@ describe('GraphQL operations', () => {
     ]);
   });
 
+  it('passes per-query accuracy knobs down and refuses an hnswEf or oversampling out of range', async () => {
+    services.searches.length = 0;
+    const result = await run(`{ search(collection: "products", exact: true, hnswEf: 256, rescore: false, oversampling: 3) { hits { id } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(services.searches[0]).toMatchObject({ accuracy: { exact: true, hnswEf: 256, rescore: false, oversampling: 3 } });
+    const ef = await run(`{ search(collection: "products", hnswEf: 0) { hits { id } } }`);
+    expect(ef.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: { hnswEf: 0 } });
+    const over = await run(`{ search(collection: "products", oversampling: 0.5) { hits { id } } }`);
+    expect(over.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses a search query that sets two kinds, an empty text, or a bad limit', async () => {
     const two = await run(`{ search(collection: "products", query: { text: "a", documentId: "x" }) { hits { id } } }`);
     expect(two.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

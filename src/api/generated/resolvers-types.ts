@@ -298,11 +298,15 @@ export type QueryIngestJobArgs = {
 
 export type QuerySearchArgs = {
   collection: Scalars['String']['input'];
+  exact?: InputMaybe<Scalars['Boolean']['input']>;
   featureUri?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<FilterInput>;
+  hnswEf?: InputMaybe<Scalars['Int']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
+  oversampling?: InputMaybe<Scalars['Float']['input']>;
   query?: InputMaybe<SearchQueryInput>;
+  rescore?: InputMaybe<Scalars['Boolean']['input']>;
   scoreThreshold?: InputMaybe<Scalars['Float']['input']>;
 };
 
