@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from './errors.ts';
+import { MODEL_VARIANTS } from './extractor/model-files.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -42,7 +43,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
   MODEL_DIR: optionalString,
-  MODEL_VARIANT: z.enum(['fp32', 'fp16', 'quantized']).default('fp32'),
+  MODEL_VARIANT: z.enum(MODEL_VARIANTS).default('fp32'),
   MODEL_DOWNLOAD_URL: z.url().default('https://huggingface.co/Xenova/siglip-base-patch16-224/resolve/main'),
   MODEL_AUTO_DOWNLOAD: bool.default(true),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),

@@ -10,14 +10,14 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
 import { toSightlineError } from '../errors.ts';
-import type { ModelVariant } from '../extractor/model-files.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';
 import { EXIT, UsageError } from './cli-args.ts';
 
 const USAGE =
-  'usage: npm run model:download -- [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]';
-const VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16', 'quantized'];
+  `usage: npm run model:download -- [--dir DIR] [--variant ${MODEL_VARIANTS.join('|')}] [--base-url URL] [--force]`;
+const VARIANTS: readonly ModelVariant[] = MODEL_VARIANTS;
 /** Non-interactive runs log a line each time the overall download crosses another step of this many percent. */
 const LOG_STEP_PERCENT = 5;
 

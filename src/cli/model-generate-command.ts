@@ -1,5 +1,5 @@
 /**
- * `npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]`:
+ * `npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized,int8,uint8]`:
  * writes a SigLIP-architecture model directory with deterministic random
  * weights, for tests and benchmarks where the real weights cannot be fetched.
  */
@@ -9,13 +9,13 @@ import { parseArgs } from 'node:util';
 import { toSightlineError } from '../errors.ts';
 import { generateModelDir } from '../extractor/model-generate/generate-model-dir.ts';
 import { isModelSize, MODEL_SIZES } from '../extractor/model-generate/model-dims.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
 import { createLogger } from '../logger.ts';
 import { EXIT, UsageError } from './cli-args.ts';
 
-const USAGE = 'usage: npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]';
-const EXTRA_VARIANTS = ['fp16', 'quantized'] as const;
-type ExtraVariant = (typeof EXTRA_VARIANTS)[number];
-
+const USAGE = 'usage: npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized,int8,uint8]';
+const EXTRA_VARIANTS = MODEL_VARIANTS.filter((v) => v !== 'fp32');
+type ExtraVariant = Exclude<ModelVariant, 'fp32'>;
 
 interface Request {
   size: keyof typeof MODEL_SIZES;

@@ -12,7 +12,13 @@ import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
 import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './onnx-signature.ts';
 
-export type ModelVariant = 'fp32' | 'fp16' | 'quantized';
+/**
+ * The files a SigLIP export publishes per tower, named by transformers.js's
+ * quantize.py: fp32 `*_model.onnx`, `_fp16`, and onnxruntime's dynamic int8
+ * quantizations `_quantized` (vision uint8, text int8), `_int8` and `_uint8`.
+ */
+export const MODEL_VARIANTS = ['fp32', 'fp16', 'quantized', 'int8', 'uint8'] as const;
+export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
 export interface ModelFiles {
   dir: string;
@@ -41,7 +47,13 @@ const SIGLIP_TEXT_LENGTH = 64;
 /** The JSON files every model directory holds beside its two ONNX towers. */
 export const MODEL_JSON_FILES = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
 
-const VARIANT_SUFFIX: Record<ModelVariant, string> = { fp32: '', fp16: '_fp16', quantized: '_quantized' };
+const VARIANT_SUFFIX: Record<ModelVariant, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  quantized: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+};
 
 /** Where a tower's file of a variant lives in a model directory, as Xenova's exports name them. */
 export function onnxModelPath(tower: 'vision' | 'text', variant: ModelVariant): string {

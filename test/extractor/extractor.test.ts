@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageExtractor, type ImageExtractor } from '../../src/extractor/extractor.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/model-files.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
@@ -81,6 +82,29 @@ describe('image extractor (worker-thread inference)', () => {
       expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
     } finally {
       await inline.close();
+    }
+  });
+});
+
+describe('every model variant', () => {
+  const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+
+  // Random weights: agreement with fp32 is a numeric check, not a statement about retrieval quality.
+  it('loads, validates and embeds images and text close to fp32 (cosine > 0.995)', async () => {
+    const photo = await photoLikeJpeg(320, 240, 7);
+    const embed = async (variant: ModelVariant) => {
+      const extractor = await createImageExtractor(options({ variant, inference: 'inline' }));
+      try {
+        return [(await extractor.embedImage({ kind: 'encoded', bytes: photo })).embedding, (await extractor.embedText('red leather sneakers')).embedding];
+      } finally {
+        await extractor.close();
+      }
+    };
+    const [image, text] = await embed('fp32');
+    for (const variant of MODEL_VARIANTS.filter((v) => v !== 'fp32')) {
+      const [v, t] = await embed(variant);
+      expect(cosine(v as Float32Array, image as Float32Array), variant).toBeGreaterThan(0.995);
+      expect(cosine(t as Float32Array, text as Float32Array), variant).toBeGreaterThan(0.995);
     }
   });
 });

@@ -80,10 +80,12 @@ describe('loadModelFiles on a complete directory', () => {
     expect(model.tokenizerConfig).toMatchObject({ eos_token: '</s>' });
   });
 
-  it('selects the fp16 and quantized files by variant', async () => {
+  it('selects each variant by the published file names', async () => {
     const dir = tinyModelDir();
     expect((await loadModelFiles(dir, 'fp16')).visionModelPath).toBe(path.join(dir, 'onnx/vision_model_fp16.onnx'));
     expect((await loadModelFiles(dir, 'quantized')).textModelPath).toBe(path.join(dir, 'onnx/text_model_quantized.onnx'));
+    expect((await loadModelFiles(dir, 'int8')).visionModelPath).toBe(path.join(dir, 'onnx/vision_model_int8.onnx'));
+    expect((await loadModelFiles(dir, 'uint8')).textModelPath).toBe(path.join(dir, 'onnx/text_model_uint8.onnx'));
   });
 
   it('accepts symbolic image sizes and config.json files that leave SigLIP defaults out, as exports do', async () => {

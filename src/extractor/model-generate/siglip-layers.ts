@@ -34,7 +34,7 @@ export function linear(
   output?: string,
   init: WeightInit = PROJECTION,
 ): string {
-  const product = g.op('MatMul', [x, g.weight(`${prefix}.weight`, [inDim, outDim], init)]);
+  const product = g.matmul(x, `${prefix}.weight`, [inDim, outDim], init);
   return g.op('Add', [product, g.weight(`${prefix}.bias`, [outDim], SHIFT)], undefined, output);
 }
 

@@ -6,18 +6,30 @@
  */
 import { DataType, type GraphSpec } from './onnx-encode.ts';
 import type { ModelVariant } from '../model-files.ts';
-import { createGraphBuilder } from './graph-builder.ts';
+import { createGraphBuilder, type Precision } from './graph-builder.ts';
 import type { SiglipDims } from './model-dims.ts';
 import { attentionPoolingHead, embeddingInit, encoder, layerNorm, linear } from './siglip-layers.ts';
+
+/**
+ * How each published file stores a tower. transformers.js's quantize.py writes
+ * `_int8` with signed and `_uint8` with unsigned weights everywhere, and for
+ * `_quantized` (its "q8") picks unsigned weights for any graph with a Conv,
+ * because onnxruntime-web has no ConvInteger for signed weights: so the
+ * vision tower's `_quantized` file is uint8 and the text tower's is int8.
+ */
+export function towerPrecision(variant: ModelVariant, tower: 'vision' | 'text'): Precision {
+  if (variant === 'quantized') return tower === 'vision' ? 'uint8' : 'int8';
+  return variant;
+}
 
 export function buildVisionGraph(dims: SiglipDims, seed: number, variant: ModelVariant): GraphSpec {
   const v = dims.vision;
   const h = v.hiddenSize;
   const patches = (v.imageSize / v.patchSize) ** 2;
-  const g = createGraphBuilder(seed, variant);
+  const g = createGraphBuilder(seed, towerPrecision(variant, 'vision'));
   const init = embeddingInit(v.numChannels * v.patchSize ** 2);
-  const kernel = g.weight('vision_model.embeddings.patch_embedding.weight', [h, v.numChannels, v.patchSize, v.patchSize], init);
-  const conv = g.op('Conv', ['pixel_values', kernel, g.weight('vision_model.embeddings.patch_embedding.bias', [h], init)], [
+  const kernel = { name: 'vision_model.embeddings.patch_embedding.weight', dims: [h, v.numChannels, v.patchSize, v.patchSize], init };
+  const conv = g.conv('pixel_values', kernel, g.weight('vision_model.embeddings.patch_embedding.bias', [h], init), [
     { name: 'kernel_shape', ints: [v.patchSize, v.patchSize] },
     { name: 'strides', ints: [v.patchSize, v.patchSize] },
   ]);
@@ -41,9 +53,8 @@ export function buildVisionGraph(dims: SiglipDims, seed: number, variant: ModelV
 export function buildTextGraph(dims: SiglipDims, seed: number, variant: ModelVariant): GraphSpec {
   const t = dims.text;
   const h = t.hiddenSize;
-  const g = createGraphBuilder(seed, variant);
-  const table = g.weight('text_model.embeddings.token_embedding.weight', [t.vocabSize, h], embeddingInit(h));
-  const tokens = g.op('Gather', [table, 'input_ids'], [{ name: 'axis', int: 0 }]);
+  const g = createGraphBuilder(seed, towerPrecision(variant, 'text'));
+  const tokens = g.gather('text_model.embeddings.token_embedding.weight', [t.vocabSize, h], embeddingInit(h), 'input_ids');
   const positions = g.weight('text_model.embeddings.position_embedding.weight', [t.maxPositionEmbeddings, h], embeddingInit(h));
   const encoded = encoder(g, g.op('Add', [tokens, positions]), 'text_model.encoder', t, dims.layerNormEps);
   const last = layerNorm(g, encoded, 'text_model.final_layer_norm', h, dims.layerNormEps, 'last_hidden_state');

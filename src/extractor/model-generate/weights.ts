@@ -1,7 +1,7 @@
 /**
  * Deterministic random weights. Each tensor draws from its own generator,
  * seeded by the model seed and the tensor's name, so a tensor's values do not
- * depend on the order tensors are written in, and the fp16 and quantized
+ * depend on the order tensors are written in, and the fp16 and integer
  * variants hold the same weights as the fp32 model, only stored narrower.
  */
 import type { LazyBytes } from './protobuf-writer.ts';
@@ -16,12 +16,6 @@ export interface WeightSpec {
   name: string;
   dims: readonly number[];
   init: WeightInit;
-}
-
-export interface QuantizedWeights {
-  data: LazyBytes;
-  scale: number;
-  zeroPoint: number;
 }
 
 const CHUNK = 1 << 18;
@@ -96,28 +90,78 @@ export function float16Weights(seed: number, spec: WeightSpec): LazyBytes {
   };
 }
 
-/** Per-tensor asymmetric uint8, as DequantizeLinear reads it: x = (q - zeroPoint) * scale. */
-export function uint8Weights(seed: number, spec: WeightSpec): QuantizedWeights {
-  let min = 0;
-  let max = 0;
+export type IntegerType = 'int8' | 'uint8';
+
+export interface IntegerQuantization {
+  type: IntegerType;
+  /** One scale and zero point per slice of the last axis (a MatMul weight's output columns); else one per tensor. */
+  perChannel: boolean;
+  /** Seven bits instead of eight, so u8×s8 products cannot saturate on CPUs without VNNI. */
+  reduceRange: boolean;
+}
+
+export interface QuantizedWeights {
+  data: LazyBytes;
+  /** Float32, one per channel (or one). */
+  scales: Float32Array;
+  /** Int8 or uint8 bytes, one per channel (or one). */
+  zeroPoints: Uint8Array;
+}
+
+/** The integer range onnxruntime's quantizer maps weights onto (quant_utils.get_qmin_qmax_for_qType). */
+function integerRange(q: IntegerQuantization): [number, number] {
+  if (q.reduceRange) return q.type === 'uint8' ? [0, 127] : [-64, 64];
+  return q.type === 'uint8' ? [0, 255] : [-127, 127];
+}
+
+/**
+ * Weights quantized as onnxruntime's dynamic quantizer does it
+ * (quant_utils.quantize_data): the range always includes 0; signed weights
+ * are symmetric (zero point 0), unsigned ones asymmetric; q = round(x/scale) + zp.
+ */
+export function integerWeights(seed: number, spec: WeightSpec, q: IntegerQuantization): QuantizedWeights {
+  const channels = q.perChannel ? (spec.dims[spec.dims.length - 1] as number) : 1;
+  const min = new Float64Array(channels);
+  const max = new Float64Array(channels);
+  let offset = 0;
   forEachWeightChunk(seed, spec, (v) => {
-    for (const x of v) {
-      if (x < min) min = x;
-      if (x > max) max = x;
+    for (let i = 0; i < v.length; i++) {
+      const c = (offset + i) % channels;
+      const x = v[i] as number;
+      if (x < (min[c] as number)) min[c] = x;
+      if (x > (max[c] as number)) max[c] = x;
     }
+    offset += v.length;
   });
-  const scale = Math.fround((max - min) / 255 || 1);
-  const zeroPoint = Math.min(255, Math.max(0, Math.round(-min / scale)));
+  const [qmin, qmax] = integerRange(q);
+  const scales = new Float32Array(channels);
+  const zeros = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let lo = min[c] as number;
+    let hi = max[c] as number;
+    if (q.type === 'int8') [lo, hi] = [-Math.max(-lo, hi), Math.max(-lo, hi)];
+    const scale = hi > lo ? Math.fround((hi - lo) / (qmax - qmin)) : 1;
+    scales[c] = scale;
+    zeros[c] = Math.round(qmin - lo / scale);
+  }
   const data: LazyBytes = {
     byteLength: elementCount(spec.dims),
-    produce: (emit) =>
+    produce: (emit) => {
+      let at = 0;
       forEachWeightChunk(seed, spec, (v) => {
-        const q = new Uint8Array(v.length);
-        for (let i = 0; i < v.length; i++) q[i] = Math.min(255, Math.max(0, Math.round((v[i] as number) / scale) + zeroPoint));
-        emit(q);
-      }),
+        const out = q.type === 'int8' ? new Int8Array(v.length) : new Uint8Array(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const c = (at + i) % channels;
+          const value = Math.round((v[i] as number) / (scales[c] as number)) + (zeros[c] as number);
+          out[i] = Math.min(qmax, Math.max(qmin, value));
+        }
+        at += v.length;
+        emit(new Uint8Array(out.buffer));
+      });
+    },
   };
-  return { data, scale, zeroPoint };
+  const zeroPoints = q.type === 'int8' ? new Uint8Array(Int8Array.from(zeros).buffer) : Uint8Array.from(zeros);
+  return { data, scales, zeroPoints };
 }
 
 const f32 = new Float32Array(1);
