@@ -49,7 +49,8 @@ const schema = z.object({
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   CUDA_DEVICE_ID: int(0).default(0),
   INFERENCE_BATCH_SIZE: int(1, 256).default(16),
-  INFERENCE_BATCH_WAIT_MS: int(0, 1000).default(5),
+  INFERENCE_BATCH_WAIT_MS: int(0, 1000).default(0),
+  TEXT_EMBEDDING_CACHE_ENTRIES: int(0, 1_000_000).default(1024),
   INFERENCE_THREADS: int(0, 256).default(0),
 
   MAX_IMAGE_PIXELS: int(1).default(100_000_000),
@@ -164,6 +165,8 @@ export interface Config {
     cudaDeviceId: number;
     batchSize: number;
     batchWaitMs: number;
+    /** Recent query texts whose embeddings are kept in memory (about 3 KB each). */
+    textCacheEntries: number;
     /** 0 lets onnxruntime pick (one per physical core). */
     threads: number;
   };
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cudaDeviceId: e.CUDA_DEVICE_ID,
       batchSize: e.INFERENCE_BATCH_SIZE,
       batchWaitMs: e.INFERENCE_BATCH_WAIT_MS,
+      textCacheEntries: e.TEXT_EMBEDDING_CACHE_ENTRIES,
       threads: e.INFERENCE_THREADS,
     },
     limits: { maxImagePixels: e.MAX_IMAGE_PIXELS, maxSourceBytes: e.MAX_SOURCE_BYTES, pdfMaxPages: e.PDF_MAX_PAGES },

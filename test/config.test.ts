@@ -15,6 +15,9 @@ describe('loadConfig', () => {
     const c = loadConfig({ HOME: '/home/u' });
     expect(c.server.port).toBe(4000);
     expect(c.model.batchSize).toBe(16);
+    // A lone query or image goes to an idle tower at once; recent query texts are cached.
+    expect(c.model.batchWaitMs).toBe(0);
+    expect(c.model.textCacheEntries).toBe(1024);
     expect(c.model.executionProvider).toBe('cpu');
     expect(c.limits.maxSourceBytes).toBe(10 * 1024 * 1024);
     expect(c.model.dir).toBe('/home/u/.local/share/sightline/models/siglip-base-patch16-224');

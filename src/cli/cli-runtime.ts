@@ -26,6 +26,7 @@ export function openExtractor(
     session: { executionProvider: m.executionProvider, cudaDeviceId: m.cudaDeviceId, threads: m.threads },
     batchSize: overrides.batchSize ?? m.batchSize,
     batchWaitMs: m.batchWaitMs,
+    textCacheEntries: m.textCacheEntries,
     maxPixels: ctx.config.limits.maxImagePixels,
     logger: ctx.logger,
   });

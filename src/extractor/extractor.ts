@@ -13,6 +13,7 @@ import { startInferenceWorkers } from './inference-client.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
 import { preprocessImage } from './preprocess.ts';
+import { createTextEmbeddingCache } from './text-embedding-cache.ts';
 import { createTokenizer, type Tokenizer } from './tokenizer.ts';
 
 export interface ExtractorOptions {
@@ -21,8 +22,13 @@ export interface ExtractorOptions {
   session: SessionOptions;
   /** Images per inference batch (the reference pipeline uses 16). */
   batchSize: number;
-  /** How long a lone request waits for others to share its batch. */
+  /** How long an image that finds the vision tower idle waits for others to share its batch; text never waits. */
   batchWaitMs: number;
+  /**
+   * Recent query texts whose embeddings are kept (0: none).
+   * @default 0
+   */
+  textCacheEntries?: number;
   maxPixels: number;
   logger: Logger;
   /**
@@ -54,6 +60,9 @@ export interface ExtractorStats {
   batches: number;
   /** Inference and L2 normalisation, summed over batches (serial in the worker). */
   inferenceMs: number;
+  /** Text tower runs, and text queries answered from the cache instead. */
+  textBatches: number;
+  textCacheHits: number;
 }
 
 export interface ImageExtractor {
@@ -91,7 +100,8 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       : await startInferenceWorkers(model, dim, opts.session);
   const { height, width } = model.image;
 
-  const stats: ExtractorStats = { images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0 };
+  const freshStats = (): ExtractorStats => ({ images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0, textBatches: 0, textCacheHits: 0 });
+  const stats = freshStats();
   const vision = createBatcher<Float32Array, Float32Array>({
     maxBatch: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
@@ -105,12 +115,16 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   });
   const text = createBatcher<number[], Float32Array>({
     maxBatch: opts.batchSize,
-    maxWaitMs: opts.batchWaitMs,
+    // A query is a person waiting: it goes as soon as the text tower is free.
+    maxWaitMs: 0,
     runBatch: async (items) => {
+      stats.textBatches++;
       const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
       return splitRows(await sessions.text.embed(ids, [items.length, model.text.maxLength]), items.length, dim);
     },
   });
+  const textCache = createTextEmbeddingCache(opts.textCacheEntries ?? 0);
+  const cacheModelKey = `${model.dir}#${model.variant}`;
   // Enough images in flight to fill the next batch while one runs, and no
   // more: a 500-object ingest must not hold 500 decoded tensors.
   const preprocessing = createLimiter(Math.max(2, opts.batchSize * 2));
@@ -138,8 +152,16 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       });
     },
     async embedText(query, signal) {
+      const normalised = tokenizer.normalize(query);
+      const cached = textCache.get(cacheModelKey, normalised);
+      if (cached) {
+        stats.textCacheHits++;
+        return cached;
+      }
       const inputIds = tokenizer.encode(query);
-      return { embedding: await text.submit(inputIds, signal), inputIds };
+      const result = { embedding: await text.submit(inputIds, signal), inputIds };
+      textCache.set(cacheModelKey, normalised, result);
+      return result;
     },
     close: () => sessions.release(),
   };
@@ -147,7 +169,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   // Warm both towers so the first real request does not pay for lazy allocation.
   await extractor.embedImage({ kind: 'raw', data: new Uint8Array(width * height * 3).fill(128), width, height, channels: 3 });
   await extractor.embedText('warm up');
-  Object.assign(stats, { images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0 });
+  Object.assign(stats, freshStats());
   opts.logger.info('model ready', {
     modelDir: model.dir,
     variant: opts.variant,

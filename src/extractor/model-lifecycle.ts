@@ -80,6 +80,7 @@ export function createModelLifecycle(opts: {
         session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
         batchSize: model.batchSize,
         batchWaitMs: model.batchWaitMs,
+        textCacheEntries: model.textCacheEntries,
         maxPixels: opts.maxPixels,
         logger,
       });

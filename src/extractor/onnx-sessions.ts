@@ -57,7 +57,7 @@ function cudaProviderInstalled(): boolean {
   return false;
 }
 
-function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(opts: SessionOptions, tower: Tower): ort.InferenceSession.SessionOptions {
   const providers: ort.InferenceSession.ExecutionProviderConfig[] =
     opts.executionProvider === 'cuda' ? [{ name: 'cuda', deviceId: opts.cudaDeviceId } as never, 'cpu'] : ['cpu'];
   return {
@@ -67,14 +67,16 @@ function sessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptio
     interOpNumThreads: 1,
     executionMode: 'sequential',
     // Spinning intra-op threads burn the cores that image decoding (sharp's
-    // thread pool) needs between batches; parked threads cost a wake-up only.
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    // thread pool) needs between vision batches; parked threads cost a wake-up
+    // per parallel section, which a text query (tens of ms, a person waiting)
+    // feels and a 16-image batch does not. So only the text tower spins.
+    extra: { session: { intra_op: { allow_spinning: tower === 'text' ? '1' : '0' } } },
   };
 }
 
-async function openSession(file: string, opts: SessionOptions): Promise<ort.InferenceSession> {
+async function openSession(file: string, opts: SessionOptions, tower: Tower): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(file, sessionOptions(opts));
+    return await ort.InferenceSession.create(file, sessionOptions(opts, tower));
   } catch (err) {
     if (opts.executionProvider === 'cuda') {
       throw new SightlineError(ErrorCode.EXECUTION_PROVIDER_UNAVAILABLE, `${CUDA_HINT} (${String(err)})`, {}, { cause: err });
@@ -104,7 +106,7 @@ export async function openTower(tower: Tower, file: string, dim: number, opts: S
   if (opts.executionProvider === 'cuda' && !cudaProviderInstalled()) {
     throw new SightlineError(ErrorCode.EXECUTION_PROVIDER_UNAVAILABLE, CUDA_HINT);
   }
-  const session = await openSession(file, opts);
+  const session = await openSession(file, opts, tower);
   const input = INPUT[tower];
   return {
     async embed(data, dims) {

@@ -9,6 +9,8 @@ import { ErrorCode, SightlineError } from '../errors.ts';
 export interface Tokenizer {
   /** Exactly `maxLength` ids: tokens, `</s>`, then pad ids. */
   encode(text: string): number[];
+  /** The text as the model sees it before segmentation: texts with the same normal form get the same ids. */
+  normalize(text: string): string;
   padId: number;
   eosId: number;
 }
@@ -155,12 +157,15 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown
   const trie = buildTrie(vocab, new Set([unkId, ...spec.added_tokens.filter((t) => t.special !== false).map((t) => t.id)]));
   const unkScore = vocab.reduce((min, [, score]) => Math.min(min, score), Infinity) - UNK_PENALTY;
 
+  // sentencepiece normalises (NFKC) after SigLIP's canonicalisation; whitespace is cleaned again after it.
+  const normalize = (text: string) => canonicalizeText(text, config.do_lower_case).normalize('NFKC').replace(WHITESPACE, ' ').trim();
+
   return {
     padId,
     eosId,
+    normalize,
     encode(text: string): number[] {
-      // sentencepiece normalises (NFKC) after SigLIP's canonicalisation; whitespace is cleaned again after it.
-      const canonical = canonicalizeText(text, config.do_lower_case).normalize('NFKC').replace(WHITESPACE, ' ').trim();
+      const canonical = normalize(text);
       // Truncation keeps room for </s>: SigLIP's text pooler reads the last position, and a long
       // text that loses </s> gets an embedding unlike any it was trained on.
       const budget = maxLength - 1;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBatcher } from '../../src/extractor/batcher.ts';
 
 function recorder(delayMs = 0) {
@@ -56,6 +56,54 @@ describe('createBatcher', () => {
     await expect(dropped).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await kept).toBe(20);
     expect(r.batches).toEqual([[2]]);
+  });
+
+  describe('when the consumer is idle (no batch wait)', () => {
+    afterEach(() => vi.useRealTimers());
+
+    /** A runBatch whose batches finish only when the test says so. */
+    function gated() {
+      const batches: number[][] = [];
+      const gates: Array<() => void> = [];
+      const runBatch = (items: number[]) => {
+        batches.push(items);
+        return new Promise<number[]>((resolve) => gates.push(() => resolve(items.map((x) => x * 10))));
+      };
+      return { batches, runBatch, release: () => gates.shift()?.() };
+    }
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    };
+
+    it('dispatches a lone item at once, with no timer to wait for', async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      const b = createBatcher({ maxBatch: 16, maxWaitMs: 0, runBatch: g.runBatch });
+      const out = b.submit(7);
+      await settle();
+      expect(g.batches).toEqual([[7]]);
+      expect(vi.getTimerCount()).toBe(0);
+      g.release();
+      expect(await out).toBe(70);
+    });
+
+    it('batches only what queued while a batch ran, and items submitted in the same turn', async () => {
+      vi.useFakeTimers();
+      const g = gated();
+      const b = createBatcher({ maxBatch: 16, maxWaitMs: 0, runBatch: g.runBatch });
+      const first = [b.submit(1), b.submit(2)];
+      await settle();
+      const queued = [b.submit(3), b.submit(4), b.submit(5)];
+      await settle();
+      expect(g.batches).toEqual([[1, 2]]);
+      expect(b.pending).toBe(3);
+      g.release();
+      await settle();
+      expect(g.batches).toEqual([[1, 2], [3, 4, 5]]);
+      g.release();
+      expect(await Promise.all([...first, ...queued])).toEqual([10, 20, 30, 40, 50]);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 });
 

@@ -86,6 +86,23 @@ describe('image extractor (worker-thread inference)', () => {
   });
 });
 
+describe('repeated text queries', () => {
+  it('answers a repeated query (same text as the tokenizer normalises it) from the cache, without the text tower', async () => {
+    const extractor = await createImageExtractor(options({ textCacheEntries: 8 }));
+    try {
+      const first = await extractor.embedText('Red leather sneakers');
+      const again = await extractor.embedText('  red leather, sneakers!');
+      expect(extractor.stats()).toMatchObject({ textBatches: 1, textCacheHits: 1 });
+      expect([...again.embedding]).toEqual([...first.embedding]);
+      expect(again.inputIds).toEqual(first.inputIds);
+      await extractor.embedText('blue mug');
+      expect(extractor.stats()).toMatchObject({ textBatches: 2, textCacheHits: 1 });
+    } finally {
+      await extractor.close();
+    }
+  });
+});
+
 describe('every model variant', () => {
   const cosine = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
 
