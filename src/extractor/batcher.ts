@@ -2,9 +2,8 @@
  * Coalesces concurrent requests into batches for one consumer (the inference
  * worker). While a batch runs, new items queue up and form the next batch, so
  * preprocessing of batch k+1 overlaps inference of batch k. An item that finds
- * the consumer idle goes at once (with whatever was submitted in the same
- * turn of the event loop): company rarely comes, and waiting for it is pure
- * latency. `maxWaitMs` > 0 makes an idle consumer wait that long instead,
+ * the consumer idle goes at once: company rarely comes, and waiting for it is
+ * pure latency. `maxWaitMs` > 0 makes an idle consumer wait that long instead,
  * which pays only where a batch costs little more than one item (GPUs).
  *
  * Batches are filled fairly: each request has its own queue and a batch takes
@@ -82,20 +81,9 @@ export function createBatcher<I, O>(opts: {
     }
   };
 
-  let flushQueued = false;
-  const flushSoon = () => {
-    if (flushQueued) return;
-    flushQueued = true;
-    // A microtask, not a timer: items submitted in the same turn share the batch, and nothing waits on a clock.
-    queueMicrotask(() => {
-      flushQueued = false;
-      void flush();
-    });
-  };
-
   const schedule = () => {
     if (running) return;
-    if (pending >= opts.maxBatch || opts.maxWaitMs === 0) flushSoon();
+    if (pending >= opts.maxBatch || opts.maxWaitMs === 0) void flush();
     else timer ??= setTimeout(() => void flush(), opts.maxWaitMs);
   };
 
