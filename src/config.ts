@@ -88,6 +88,9 @@ const schema = z.object({
   SIGHTLINE_API_KEYS: list.default([]),
   SIGHTLINE_API_KEYS_FILE: optionalString,
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
+  GRAPHQL_MAX_TOKENS: int(100).default(5000),
+  GRAPHQL_MAX_ALIASES: int(0).default(15),
+  GRAPHQL_MAX_COST: int(1).default(1000),
 });
 
 type Env = z.infer<typeof schema>;
@@ -152,8 +155,20 @@ function readApiKeys(plainKeys: string[], file: string | undefined): { grants: A
   return { grants: [...plain, ...fromFile.grants], problems };
 }
 
+/** What one GraphQL document may ask for (README: API edges). */
+export interface GraphqlLimits {
+  /** Lexical tokens; the parser stops past it. @default 5000 */
+  maxTokens: number;
+  /** Selection nesting, introspection not counted. @default 12 */
+  maxDepth: number;
+  /** Aliased fields per operation: each aliased search is one more inference. @default 15 */
+  maxAliases: number;
+  /** GraphQL Armor's cost (objects 2, scalars 1, ×1.5 per level). @default 1000 */
+  maxCost: number;
+}
+
 export interface Config {
-  server: { port: number; host: string; publicBaseUrl: string | undefined; apiKeys: ApiKeyGrant[]; maxQueryDepth: number };
+  server: { port: number; host: string; publicBaseUrl: string | undefined; apiKeys: ApiKeyGrant[]; graphql: GraphqlLimits };
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   model: {
@@ -214,7 +229,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.HOST,
       publicBaseUrl: e.PUBLIC_BASE_URL,
       apiKeys: apiKeys.grants,
-      maxQueryDepth: e.GRAPHQL_MAX_DEPTH,
+      graphql: {
+        maxTokens: e.GRAPHQL_MAX_TOKENS,
+        maxDepth: e.GRAPHQL_MAX_DEPTH,
+        maxAliases: e.GRAPHQL_MAX_ALIASES,
+        maxCost: e.GRAPHQL_MAX_COST,
+      },
     },
     dataDir,
     logLevel: e.LOG_LEVEL,

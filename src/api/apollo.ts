@@ -3,21 +3,19 @@ import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { accessPlugin } from './access-plugin.ts';
+import type { GraphqlLimits } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiContext } from './context.ts';
-import { depthLimit } from './depth-limit.ts';
 import { errorLoggingPlugin } from './error-logging-plugin.ts';
 import { formatError } from './format-error.ts';
+import { parseOptions, validationRules } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 
 export const SCHEMA_PATH = new URL('../../schema/sightline.graphql', import.meta.url);
 
 export interface ApolloOptions {
-  /**
-   * Deepest selection nesting accepted (GRAPHQL_MAX_DEPTH).
-   * @default 12
-   */
-  maxQueryDepth: number;
+  /** What one document may ask for (GRAPHQL_MAX_TOKENS, _DEPTH, _ALIASES, _COST). */
+  limits: GraphqlLimits;
   /**
    * Ingest batches larger than this run as a job (INGEST_SYNC_MAX_OBJECTS).
    * @default 64
@@ -26,13 +24,14 @@ export interface ApolloOptions {
   logger: Logger;
 }
 
-export function createApolloServer({ maxQueryDepth, syncMaxObjects, logger }: ApolloOptions): ApolloServer<ApiContext> {
+export function createApolloServer({ limits, syncMaxObjects, logger }: ApolloOptions): ApolloServer<ApiContext> {
   return new ApolloServer<ApiContext>({
     typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
     resolvers: createResolvers({ syncMaxObjects }),
     formatError,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimit(maxQueryDepth)],
+    parseOptions: parseOptions(limits),
+    validationRules: validationRules(limits),
     // Our own GraphiQL page replaces Apollo's landing page, which loads from a CDN.
     plugins: [ApolloServerPluginLandingPageDisabled(), accessPlugin, errorLoggingPlugin],
     // main.ts owns signals and shuts the HTTP server and Apollo down in order.

@@ -59,7 +59,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export async function createHttpServer({ services, config, logger }: HttpServerOptions): Promise<SightlineHttpServer> {
   const maxBodyBytes = config.maxBodyBytes ?? 64 * 1024 * 1024;
-  const apollo = createApolloServer({ maxQueryDepth: config.maxQueryDepth, syncMaxObjects: config.syncMaxObjects, logger });
+  const apollo = createApolloServer({ limits: config.graphql, syncMaxObjects: config.syncMaxObjects, logger });
   await apollo.start();
   const keysRequired = config.apiKeys.length > 0;
   const accessFor = createApiKeyCheck(config.apiKeys);

@@ -1,6 +1,6 @@
 /** The API on a real HTTP server (port 0) over stub services, for tests of the HTTP surface. */
 import { createHttpServer, type SightlineHttpServer } from '../../src/api/server.ts';
-import type { ApiKeyGrant } from '../../src/config.ts';
+import { loadConfig, type ApiKeyGrant, type GraphqlLimits } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createStubServices, type StubServices } from './stub-services.ts';
 
@@ -14,7 +14,7 @@ export interface RunningStub {
 export interface StubServerOptions {
   apiKeys?: ApiKeyGrant[];
   maxBodyBytes?: number;
-  maxQueryDepth?: number;
+  graphql?: Partial<GraphqlLimits>;
 }
 
 const running: RunningStub[] = [];
@@ -30,7 +30,7 @@ export async function startStubServer(options: StubServerOptions = {}): Promise<
       host: '127.0.0.1',
       publicBaseUrl: undefined,
       apiKeys: options.apiKeys ?? [],
-      maxQueryDepth: options.maxQueryDepth ?? 12,
+      graphql: { ...loadConfig({}).server.graphql, ...options.graphql },
       syncMaxObjects: 64,
       maxBodyBytes: options.maxBodyBytes,
     },

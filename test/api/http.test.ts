@@ -85,12 +85,22 @@ describe('HTTP API', () => {
   });
 
   it('refuses a query nested past the depth limit with 400 GRAPHQL_VALIDATION_FAILED', async () => {
-    const { url } = await start({ maxQueryDepth: 2 });
+    const { url } = await start({ graphql: { maxDepth: 2 } });
     const res = await post(url, '{ collections { featureExtractor { fieldPassthrough { sourcePath } } } }');
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await post(url, '{ collections { name } }')).status).toBe(200);
+  });
+
+  it('refuses a document over the token limit with 400 GRAPHQL_PARSE_FAILED, running nothing', async () => {
+    const { url, services } = await start({ graphql: { maxTokens: 200 } });
+    const aliased = Array.from({ length: 40 }, (_, i) => `s${i}: search(collection: "products") { hits { id } }`).join(' ');
+    const res = await post(url, `{ ${aliased} }`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(services.searches).toHaveLength(0);
   });
 
   it('serves local thumbnails and 404s unknown or unsafe keys', async () => {

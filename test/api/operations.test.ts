@@ -6,6 +6,7 @@ import { createApolloServer } from '../../src/api/apollo.ts';
 import type { ApiContext } from '../../src/api/context.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createStubServices } from './stub-services.ts';
+import { loadConfig, type GraphqlLimits } from '../../src/config.ts';
 
 const services = createStubServices();
 const logLines: Record<string, unknown>[] = [];
@@ -22,7 +23,7 @@ async function run(query: string, variables?: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  apollo = createApolloServer({ maxQueryDepth: 5, syncMaxObjects: 2, logger });
+  apollo = createApolloServer({ limits: { ...loadConfig({}).server.graphql, maxDepth: 5 }, syncMaxObjects: 2, logger });
   await apollo.start();
 });
 afterAll(() => apollo.stop());
@@ -100,18 +101,59 @@ describe('GraphQL operations', () => {
     expect(introspection.errors).toBeUndefined();
   });
 
-  it('refuses selections nested past maxQueryDepth with a validation error', async () => {
-    const apolloDepth2 = createApolloServer({ maxQueryDepth: 2, syncMaxObjects: 2, logger });
-    await apolloDepth2.start();
-    const response = await apolloDepth2.executeOperation(
-      { query: `query Deep { collection(name: "products") { featureExtractor { inputMappings { image } } } }` },
-      { contextValue: { services, requestId: 'r', logger, signal: new AbortController().signal, access: FULL_ACCESS } },
-    );
-    await apolloDepth2.stop();
-    if (response.body.kind !== 'single') throw new Error('single');
-    const error = response.body.singleResult.errors?.[0];
-    expect(error?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(error?.message).toContain("'Deep' is nested 4 levels deep; the limit is 2");
+  /** Runs one operation on a server with some limits changed from their defaults. */
+  async function runWithLimits(limits: Partial<GraphqlLimits>, query: string) {
+    const limited = createApolloServer({ limits: { ...loadConfig({}).server.graphql, ...limits }, syncMaxObjects: 2, logger });
+    await limited.start();
+    try {
+      const response = await limited.executeOperation(
+        { query },
+        { contextValue: { services, requestId: 'r', logger, signal: new AbortController().signal, access: FULL_ACCESS } },
+      );
+      if (response.body.kind !== 'single') throw new Error('single');
+      return response.body.singleResult;
+    } finally {
+      await limited.stop();
+    }
+  }
+
+  it('refuses selections nested past the depth limit with a validation error', async () => {
+    const result = await runWithLimits({ maxDepth: 2 }, `query Deep { collection(name: "products") { featureExtractor { inputMappings { image } } } }`);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.[0]?.message).toContain('Query depth limit of 2 exceeded, found 4.');
+  });
+
+  it('refuses a huge document while parsing it, before validating or running anything', async () => {
+    // 30,000 fragments (210,000 tokens, 0.5 MB): parsed whole, they would fail validation as unused.
+    const fragments = Array.from({ length: 30_000 }, (_, i) => `fragment F${i} on Collection { name }`).join('\n');
+    const result = await run(`{ collections { name } }\n${fragments}`);
+    expect(result.data).toBeUndefined();
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(result.errors?.[0]?.message).toContain('5000 tokens');
+  });
+
+  it('refuses more aliased fields than the limit, running none of them', async () => {
+    const aliased = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `s${i}: search(collection: "products", query: { text: "q${i}" }) { hits { id } }`).join(' ')} }`;
+    services.searches.length = 0;
+    const over = await run(aliased(100));
+    expect(over.data).toBeUndefined();
+    expect(over.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(over.errors?.[0]?.message).toContain('Aliases limit of 15 exceeded, found 100.');
+    expect(services.searches).toHaveLength(0);
+    const atLimit = await run(aliased(15));
+    expect(atLimit.errors).toBeUndefined();
+    expect(services.searches).toHaveLength(15);
+  });
+
+  it('refuses an operation over the cost limit', async () => {
+    const query = `{ collections { name documentCount featureExtractor { inputMappings { image } fieldPassthrough { sourcePath targetPath } } } }`;
+    const over = await runWithLimits({ maxCost: 20 }, query);
+    expect(over.data).toBeUndefined();
+    expect(over.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(over.errors?.[0]?.message).toContain('Query Cost limit of 20 exceeded');
+    expect((await runWithLimits({ maxCost: 100 }, query)).errors).toBeUndefined();
   });
 
   it('passes a typed filter, limit and offset down as the store filter', async () => {

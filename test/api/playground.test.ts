@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type SightlineHttpServer } from '../../src/api/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createStubServices } from './stub-services.ts';
+import { loadConfig } from '../../src/config.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -28,7 +29,7 @@ describe.skipIf(!hasChromium)(
       server = await createHttpServer({
         services: createStubServices(),
         logger: createLogger('silent'),
-        config: { port: 0, host: '127.0.0.1', publicBaseUrl: undefined, apiKeys: [], maxQueryDepth: 12, syncMaxObjects: 64 },
+        config: { port: 0, host: '127.0.0.1', publicBaseUrl: undefined, apiKeys: [], graphql: loadConfig({}).server.graphql, syncMaxObjects: 64 },
       });
       url = await server.listen();
       profile = mkdtempSync(path.join(os.tmpdir(), 'sightline-chromium-'));

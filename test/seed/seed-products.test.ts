@@ -2,7 +2,7 @@
  * The seed's GraphQL operations against the real API layer (stub services
  * behind it): they must validate against the schema and read its answers.
  */
-import { adminKey } from '../../src/config.ts';
+import { adminKey, loadConfig } from '../../src/config.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await createHttpServer({
     services,
     logger: createLogger('silent'),
-    config: { port: 0, host: '127.0.0.1', publicBaseUrl: undefined, apiKeys: [adminKey('seed-key')], maxQueryDepth: 12, syncMaxObjects: 64 },
+    config: { port: 0, host: '127.0.0.1', publicBaseUrl: undefined, apiKeys: [adminKey('seed-key')], graphql: loadConfig({}).server.graphql, syncMaxObjects: 64 },
   });
   endpoint = `${await server.listen()}/graphql`;
 });
