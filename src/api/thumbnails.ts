@@ -1,4 +1,4 @@
-/** GET /thumbnails/<key>: thumbnails kept in the local folder (THUMBNAIL_STORAGE=local). */
+/** GET /thumbnails/<key>: thumbnails kept in the local folder (THUMBNAIL_STORAGE=local), read through the blob store. */
 import type { ServerResponse } from 'node:http';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Services } from './services.ts';

@@ -1,6 +1,4 @@
 /** The services the GraphQL API declares (src/api/services.ts), implemented over the app. */
-import fs from 'node:fs/promises';
-import { resolveLocalBlobPath } from '../blob/local-blob-store.ts';
 import type {
   CollectionInfo,
   DocumentSummary,
@@ -94,7 +92,7 @@ export function createApiServices(app: App): Services {
         const c = await app.collections.get(name);
         return c ? collectionInfo(c) : null;
       },
-      delete: (name) => app.collections.delete(name),
+      delete: (name) => app.removal.collection(name),
     },
     ingest: {
       run: (collection, objects, { signal, logger }) => app.ingest.ingest(collection, objects, { signal, logger }),
@@ -120,7 +118,7 @@ export function createApiServices(app: App): Services {
       },
       async delete(collection, target) {
         await requireCollection(collection);
-        return app.store.delete(collection, target);
+        return app.removal.documents(collection, target);
       },
     },
     async search(collection, request: ApiSearchRequest, signal) {
@@ -140,12 +138,14 @@ export function createApiServices(app: App): Services {
       return { model, store, blob };
     },
     async readThumbnail(key) {
+      // With S3 storage thumbnail URLs point at the bucket or a CDN: the route
+      // serves only the local folder, never whatever else the bucket holds.
       if (app.config.thumbnails.storage !== 'local') return null;
       try {
-        return { data: await fs.readFile(resolveLocalBlobPath(app.config.thumbnails.dir, key)), contentType: 'image/jpeg' };
+        return await app.thumbnails.get(key);
       } catch (err) {
+        // A key no blob can have (`..`, an empty segment) names no thumbnail.
         if (toSightlineError(err).code === ErrorCode.BAD_USER_INPUT) return null;
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw err;
       }
     },

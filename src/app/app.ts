@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
 import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
+import { createRemoval, type Removal } from '../ingest/removal.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
@@ -27,6 +28,8 @@ export interface App {
   collections: CollectionService;
   ingest: IngestService;
   jobs: IngestJobs;
+  /** Deleting documents and collections, thumbnails included. */
+  removal: Removal;
   search: SearchService;
   /**
    * Loads every collection once, so the first search does not pay for it (the
@@ -90,6 +93,7 @@ export function createApp(config: Config, logger: Logger): App {
     collections,
     ingest,
     jobs,
+    removal: createRemoval({ store, thumbnails }),
     search,
     async warmStore() {
       const started = Date.now();

@@ -4,9 +4,20 @@
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
 
+export interface StoredBlob {
+  data: Buffer;
+  contentType: string;
+}
+
 export interface BlobStore {
   /** Stores the bytes under key (replacing any earlier ones) and returns their public URL. */
   put(key: string, bytes: Buffer, contentType: string): Promise<{ url: string }>;
+  /** The blob under key; null when there is none (a folder is none). BAD_USER_INPUT for an invalid key. */
+  get(key: string): Promise<StoredBlob | null>;
+  /** Removes the blobs under these keys; a key with nothing under it is no error. BLOB_STORE_FAILED. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Removes every blob under `<prefix>/` (a collection's thumbnails). BLOB_STORE_FAILED. */
+  deletePrefix(prefix: string): Promise<void>;
   /** Throws BLOB_STORE_FAILED when the store cannot be written to (readiness). */
   ping(): Promise<void>;
 }

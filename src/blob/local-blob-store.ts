@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { assertBlobKey, blobUrl } from './blob-store.ts';
-import type { BlobStore } from './blob-store.ts';
+import type { BlobStore, StoredBlob } from './blob-store.ts';
 
 export interface LocalBlobStoreOptions {
   /** @default DATA_DIR/thumbnails (THUMBNAIL_DIR) */
@@ -53,6 +53,14 @@ export function createLocalBlobStore(opts: LocalBlobStoreOptions): BlobStore {
       }
       return { url: blobUrl(baseUrl, key) };
     },
+    get: (key) => readBlob(resolveLocalBlobPath(opts.dir, key)),
+    async delete(keys) {
+      const files = keys.map((key) => resolveLocalBlobPath(opts.dir, key));
+      for (const file of files) await removeTree(file);
+    },
+    async deletePrefix(prefix) {
+      await removeTree(resolveLocalBlobPath(opts.dir, prefix));
+    },
     async ping() {
       try {
         await mkdir(opts.dir, { recursive: true });
@@ -62,6 +70,33 @@ export function createLocalBlobStore(opts: LocalBlobStoreOptions): BlobStore {
       }
     },
   };
+}
+
+// The folder holds only what put wrote, and put is only given thumbnails.
+const CONTENT_TYPES = new Map([
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+]);
+
+// A missing file, or a folder where a file was asked for, is no blob.
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+
+async function readBlob(file: string): Promise<StoredBlob | null> {
+  try {
+    const data = await readFile(file);
+    return { data, contentType: CONTENT_TYPES.get(path.extname(file).toLowerCase()) ?? 'application/octet-stream' };
+  } catch (err) {
+    if (ABSENT.has(String((err as NodeJS.ErrnoException).code))) return null;
+    throw storeFailed(`cannot read ${file}`, err);
+  }
+}
+
+async function removeTree(file: string): Promise<void> {
+  try {
+    await rm(file, { recursive: true, force: true });
+  } catch (err) {
+    throw storeFailed(`cannot delete ${file}`, err);
+  }
 }
 
 function storeFailed(message: string, err: unknown): SightlineError {

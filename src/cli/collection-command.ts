@@ -46,7 +46,7 @@ export async function collectionCommand(args: string[]): Promise<number> {
       const [name] = positionals;
       if (!name) throw new UsageError(USAGE);
       return withApp({ model: false }, async (app) => {
-        const deleted = await app.collections.delete(name);
+        const deleted = await app.removal.collection(name);
         printJsonLine({ name, deleted });
         return deleted ? EXIT.ok : EXIT.failed;
       });

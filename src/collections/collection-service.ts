@@ -47,7 +47,6 @@ export interface CollectionService {
   get(name: string): Promise<Collection | undefined>;
   /** Like get, but a missing collection is COLLECTION_NOT_FOUND. */
   require(name: string): Promise<Collection>;
-  delete(name: string): Promise<boolean>;
 }
 
 export function createCollectionService(store: VectorStore): CollectionService {
@@ -69,6 +68,5 @@ export function createCollectionService(store: VectorStore): CollectionService {
       if (!c) throw new SightlineError(ErrorCode.COLLECTION_NOT_FOUND, `collection "${name}" does not exist`, { collection: name });
       return c;
     },
-    delete: (name) => store.deleteCollection(name),
   };
 }

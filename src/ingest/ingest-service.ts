@@ -20,7 +20,7 @@ import { passthroughFields } from './passthrough.ts';
 import { createPayloadIndexer } from './payload-indexes.ts';
 import type { FetchedSource, SourceFetcher } from './sources/index.ts';
 import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
-import { makeThumbnail } from './thumbnail.ts';
+import { makeThumbnail, thumbnailKey } from './thumbnail.ts';
 
 export interface ItemError {
   code: Code;
@@ -102,7 +102,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   async function storeThumbnail(collection: string, id: string, item: MediaItem): Promise<string> {
     const thumb = await makeThumbnail(item.input, { maxPixels: limits.maxImagePixels });
     try {
-      return (await deps.thumbnails.put(`${collection}/${id}.jpg`, thumb.bytes, thumb.contentType)).url;
+      return (await deps.thumbnails.put(thumbnailKey(collection, id), thumb.bytes, thumb.contentType)).url;
     } catch (err) {
       throw new SightlineError(ErrorCode.BLOB_STORE_FAILED, `could not store the thumbnail: ${toSightlineError(err).message}`, {}, { cause: err });
     }

@@ -20,6 +20,15 @@ export interface Thumbnail {
   contentType: 'image/jpeg';
 }
 
+/** Where a document's thumbnail is stored: one folder per collection, so a collection's go together. */
+export function thumbnailKey(collection: string, documentId: string): string {
+  return `${thumbnailFolder(collection)}/${documentId}.jpg`;
+}
+
+export function thumbnailFolder(collection: string): string {
+  return collection;
+}
+
 export async function makeThumbnail(input: ImageInput, opts: ThumbnailOptions = {}): Promise<Thumbnail> {
   const { width = 640, quality = 85, maxPixels = 100_000_000 } = opts;
   const out = await processImage(input, { maxPixels }, (pipeline) =>

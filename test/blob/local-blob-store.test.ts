@@ -35,6 +35,34 @@ describe('createLocalBlobStore', () => {
     expect(await readdir(path.join(dir, 'c'))).toEqual(['a.jpg']);
   });
 
+  it('reads a blob back, and answers null for a missing key or a folder', async () => {
+    const store = createLocalBlobStore({ dir, publicBaseUrl: 'http://h/thumbnails' });
+    await store.put('c/a.jpg', Buffer.from('jpeg'), 'image/jpeg');
+    await expect(store.get('c/a.jpg')).resolves.toEqual({ data: Buffer.from('jpeg'), contentType: 'image/jpeg' });
+    await expect(store.get('c/missing.jpg')).resolves.toBeNull();
+    await expect(store.get('c')).resolves.toBeNull();
+    await expect(store.get('c/a.jpg/deeper')).resolves.toBeNull();
+  });
+
+  it('deletes blobs by key and a whole folder by prefix, leaving others', async () => {
+    const store = createLocalBlobStore({ dir, publicBaseUrl: 'http://h/thumbnails' });
+    for (const key of ['c/a.jpg', 'c/b.jpg', 'c/d.jpg', 'c2/a.jpg', 'other/a.jpg']) await store.put(key, Buffer.from(key), 'image/jpeg');
+    await store.delete(['c/a.jpg', 'c/never-written.jpg']);
+    expect(await store.get('c/a.jpg')).toBeNull();
+    expect(await store.get('c/b.jpg')).not.toBeNull();
+    await store.deletePrefix('c');
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['c2', 'other']));
+    expect(await readdir(dir)).not.toContain('c');
+    expect(await store.get('c2/a.jpg')).not.toBeNull();
+    await expect(store.deletePrefix('c')).resolves.toBeUndefined();
+  });
+
+  it.each(['..', '../x', 'a/..', ''])('refuses to delete under the prefix %j', async (prefix) => {
+    const store = createLocalBlobStore({ dir, publicBaseUrl: 'http://h/thumbnails' });
+    await expect(store.deletePrefix(prefix)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(store.delete([prefix])).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it.each(['../escape.jpg', 'a/../../escape.jpg', '/etc/passwd', 'a//b.jpg', 'a\\..\\b.jpg', '', './a.jpg'])(
     'refuses the key %j without writing anything',
     async (key) => {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3BlobStore } from '../../src/blob/s3-blob-store.ts';
@@ -40,6 +40,28 @@ describe('createS3BlobStore', () => {
     const res = await store.put('c/a b.jpg', Buffer.from('x'), 'image/jpeg');
     expect(res.url).toBe('https://cdn.example.com/thumbs/c/a%20b.jpg');
     await expect(s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'thumbs/c/a b.jpg' }))).resolves.toBeDefined();
+  });
+
+  it('reads an object back, and answers null for a missing key or a folder', async () => {
+    const bucket = await freshBucket();
+    const store = createS3BlobStore({ client, bucket, prefix: 'thumbnails/' });
+    await store.put('c/a.jpg', Buffer.from('jpeg'), 'image/jpeg');
+    await expect(store.get('c/a.jpg')).resolves.toEqual({ data: Buffer.from('jpeg'), contentType: 'image/jpeg' });
+    await expect(store.get('c/missing.jpg')).resolves.toBeNull();
+    await expect(store.get('c')).resolves.toBeNull();
+  });
+
+  it('deletes objects by key and a whole folder by prefix, leaving others', async () => {
+    const bucket = await freshBucket();
+    const store = createS3BlobStore({ client, bucket, prefix: 'thumbnails/' });
+    const many = Array.from({ length: 30 }, (_, i) => `c/${i}.jpg`);
+    for (const key of [...many, 'c2/a.jpg', 'other/a.jpg']) await s3.putObject(bucket, `thumbnails/${key}`, Buffer.from('x'));
+    await store.delete(['c/0.jpg', 'c/never-written.jpg']);
+    expect(await store.get('c/0.jpg')).toBeNull();
+    expect(await store.get('c/1.jpg')).not.toBeNull();
+    await store.deletePrefix('c');
+    const left = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket }));
+    expect((left.Contents ?? []).map((o) => o.Key).sort()).toEqual(['thumbnails/c2/a.jpg', 'thumbnails/other/a.jpg']);
   });
 
   it('refuses keys with .. segments', async () => {
