@@ -11,6 +11,8 @@ export const ErrorCode = {
   /** The caller went away or gave up; nothing is wrong with the request. */
   CANCELLED: 'CANCELLED',
   CONFIG_INVALID: 'CONFIG_INVALID',
+  /** No such HTTP route (or playground asset): a wrong URL, not a wrong request body. */
+  NOT_FOUND: 'NOT_FOUND',
 
   EMPTY_INPUT: 'EMPTY_INPUT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
@@ -40,6 +42,8 @@ export const ErrorCode = {
   INVALID_EXTRACTOR_CONFIG: 'INVALID_EXTRACTOR_CONFIG',
   FEATURE_MISMATCH: 'FEATURE_MISMATCH',
   DOCUMENT_NOT_FOUND: 'DOCUMENT_NOT_FOUND',
+  /** Not the form of a document id (a UUID), so it cannot name any document. */
+  INVALID_DOCUMENT_ID: 'INVALID_DOCUMENT_ID',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   INVALID_FILTER: 'INVALID_FILTER',
 

@@ -1,6 +1,8 @@
 /** GraphQL search arguments → the search service's request, validated at the edge. */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { MAX_HNSW_EF, MAX_OVERSAMPLING } from '../config.ts';
+import { assertTextGiven } from '../extractor/tokenizer.ts';
+import { parseSourceRef } from '../ingest/sources/index.ts';
 import type { SearchAccuracy, SearchQuery, SearchRequest } from './services.ts';
 import type { QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
 import { toStoreFilter } from './filter-input.ts';
@@ -59,12 +61,10 @@ function toSearchQuery(input: SearchQueryInput): SearchQuery {
     throw badInput(`query sets exactly one of text, image, documentId (found ${given.join(', ') || 'none'})`);
   }
   if (input.text != null) {
-    if (input.text.trim() === '') throw new SightlineError(ErrorCode.EMPTY_INPUT, 'query.text is empty');
+    // Refused at the edge, before the model is asked (or found not ready).
+    assertTextGiven(input.text);
     return { kind: 'text', text: input.text };
   }
-  if (input.image != null) {
-    if (input.image.trim() === '') throw new SightlineError(ErrorCode.EMPTY_INPUT, 'query.image is empty');
-    return { kind: 'image', image: input.image };
-  }
+  if (input.image != null) return { kind: 'image', source: parseSourceRef(input.image, { field: 'query.image' }) };
   return { kind: 'document', documentId: input.documentId! };
 }

@@ -77,14 +77,14 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     }
     if (path.startsWith(PLAYGROUND_ASSET_PREFIX) && method === 'GET') {
       if (await sendPlaygroundAsset(res, path.slice(PLAYGROUND_ASSET_PREFIX.length))) return;
-      throw new HttpFailure(404, ErrorCode.BAD_USER_INPUT, 'no such asset');
+      throw new HttpFailure(404, ErrorCode.NOT_FOUND, 'no such asset');
     }
     if (path === GRAPHQL_PATH && wantsPlayground(req, url)) {
       return sendPlayground(res, { endpoint: GRAPHQL_PATH, apiKeysRequired: keysRequired });
     }
     const isGraphql = path === GRAPHQL_PATH;
     const isThumbnail = path.startsWith(THUMBNAIL_PREFIX) && method === 'GET';
-    if (!isGraphql && !isThumbnail) throw new HttpFailure(404, ErrorCode.BAD_USER_INPUT, `no route for ${method} ${path}`);
+    if (!isGraphql && !isThumbnail) throw new HttpFailure(404, ErrorCode.NOT_FOUND, `no route for ${method} ${path}`);
     const access = authenticate(req);
     if (isThumbnail) {
       const denied = accessDenied(access, 'search');

@@ -26,7 +26,8 @@ export const IMAGE_EXTRACTOR_DESCRIPTOR: ExtractorDescriptor = {
     properties: {
       image: {
         type: 'string',
-        description: 'http(s) URL, s3://bucket/key, data: URI or {"base64": ...}: JPEG, PNG, WebP, BMP, GIF (first frame), TIFF, AVIF or PDF (one document per page)',
+        description:
+          'http(s) URL, s3://bucket/key, data: URI, plain base64 or {"base64": ...}: JPEG, PNG, WebP, BMP, GIF (first frame), TIFF, AVIF or PDF (one document per page)',
       },
     },
   },

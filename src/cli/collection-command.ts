@@ -25,11 +25,10 @@ function parseJson(text: string, flag: string): unknown {
 }
 
 export async function collectionCommand(args: string[]): Promise<number> {
-  const [action, ...rest] = args;
-  const { values, positionals } = parseCommandArgs(rest, { extractor: { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(args, { extractor: { type: 'string' } }, USAGE);
+  const [action, name] = positionals;
   switch (action) {
     case 'create': {
-      const [name] = positionals;
       if (!name || values.extractor === undefined) throw new UsageError(USAGE);
       const extractor = parseJson(values.extractor, '--extractor');
       return withApp({ model: false }, async (app) => {
@@ -43,7 +42,6 @@ export async function collectionCommand(args: string[]): Promise<number> {
         return EXIT.ok;
       });
     case 'delete': {
-      const [name] = positionals;
       if (!name) throw new UsageError(USAGE);
       return withApp({ model: false }, async (app) => {
         const deleted = await app.removal.collection(name);

@@ -1,26 +1,22 @@
 /** `sightline embed INPUT...`: one JSON line per image or PDF page, in input order. */
-import fs from 'node:fs/promises';
 import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import { mediaItems } from '../ingest/media-items.ts';
-import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
-import { parseSourceRef, type SourceRef } from '../ingest/sources/source-ref.ts';
+import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../ingest/sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
 
-const USAGE = 'usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT...   (INPUT: file path, http(s) URL or s3://bucket/key)';
+const USAGE = `usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT...
+  INPUT: a file path, an http(s) URL, s3://bucket/key, a data: URI or base64.
+  Prints one JSON line per image or PDF page, in input order; exits 1 if any input failed.`;
 
 type Line = Record<string, unknown>;
 
-async function sourceOf(input: string): Promise<SourceRef> {
-  if (/^(https?|s3|data):/i.test(input)) return parseSourceRef(input);
-  return { kind: 'bytes', bytes: await fs.readFile(input), label: input };
-}
-
 async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher, extractor: ImageExtractor): Promise<Line[]> {
   try {
-    const { bytes } = await fetcher.fetch(await sourceOf(input));
+    // A path is a file on this machine, the CLI's: the same parser as the server's, with local files allowed.
+    const { bytes } = await fetcher.fetch(parseSourceRef(input, { localFilesFrom: process.cwd() }));
     const limits = { maxPages: ctx.config.limits.pdfMaxPages, maxPixels: ctx.config.limits.maxImagePixels };
     // Pages are rendered as lanes free up, never all at once.
     return await mapLimited(mediaItems(bytes, limits), 2 * ctx.config.model.batchSize, async (item): Promise<Line> => {

@@ -1,10 +1,14 @@
 /** `sightline ingest NAME FILE.jsonl`: one result line per object, progress on stderr. */
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { withApp } from './cli-app.ts';
 import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
 
-const USAGE = 'usage: sightline ingest NAME FILE.jsonl   (one JSON object per line; "-" reads stdin)';
+const USAGE = `usage: sightline ingest NAME FILE.jsonl   (one JSON object per line; "-" reads stdin)
+  The image field takes what the API takes (http(s) URL, s3://bucket/key, data: URI, base64, {"base64": ...}) and,
+  here only, a file path: absolute, or relative to FILE.jsonl's folder (to the current folder for stdin).
+  Prints one result line per object; exits 1 if any object failed.`;
 
 async function readObjects(file: string): Promise<unknown[]> {
   const text = file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await fs.readFile(file, 'utf8');
@@ -34,6 +38,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
     let failed = 0;
     bar.start(objects.length, 0, { failed });
     const results = await app.ingest.ingest(name, objects, {
+      localFilesFrom: file === '-' ? process.cwd() : path.dirname(path.resolve(file)),
       onResult: (r) => {
         if (r.status === 'failed') failed++;
         bar.increment(1, { failed });

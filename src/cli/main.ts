@@ -1,16 +1,16 @@
 /** `sightline <command>`: the CLI entry point. */
 import { toSightlineError } from '../errors.ts';
-import { EXIT, UsageError } from './cli-args.ts';
+import { EXIT, HelpRequested, reportCommandLine, UsageError } from './cli-args.ts';
 
-const USAGE = `usage: sightline <command> [options]
+const USAGE = `usage: sightline <command> [options]      (sightline <command> --help: that command's usage)
 
 commands:
-  embed [--model-dir DIR] [--batch-size N] INPUT...      embed images, PDFs (per page) or http(s) URLs
+  embed [--model-dir DIR] [--batch-size N] INPUT...      embed files, URLs, s3:// objects, base64 (PDFs per page)
   embed-text [--model-dir DIR] TEXT...                   embed text queries
   collection create NAME --extractor JSON                create a collection
   collection list | collection delete NAME
   ingest NAME FILE.jsonl                                 ingest one JSON object per line
-  search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]
+  search NAME (--text T | --image SOURCE | --document ID) [--filter JSON] [--limit N] [--offset N]
   model-download [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]
   model-generate --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]`;
 
@@ -31,10 +31,8 @@ const commands: Record<string, () => Promise<Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
+  if (name === undefined) throw new UsageError(`no command given\n${USAGE}`);
+  if (name === '--help' || name === '-h' || name === 'help') throw new HelpRequested(USAGE);
   const load = commands[name];
   if (!load) throw new UsageError(`unknown command "${name}"\n${USAGE}`);
   return (await load())(rest);
@@ -45,9 +43,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`sightline: ${err.message}\n`);
-      process.exitCode = EXIT.usage;
+    if (err instanceof UsageError || err instanceof HelpRequested) {
+      process.exitCode = reportCommandLine(err);
       return;
     }
     const e = toSightlineError(err);

@@ -6,14 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
 import { toSightlineError } from '../errors.ts';
 import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';
-import { EXIT, UsageError } from './cli-args.ts';
+import { EXIT, HelpRequested, parseCommandArgs, reportCommandLine, UsageError } from './cli-args.ts';
 
 const USAGE =
   `usage: npm run model:download -- [--dir DIR] [--variant ${MODEL_VARIANTS.join('|')}] [--base-url URL] [--force]`;
@@ -32,29 +31,27 @@ interface Request {
 
 /** Flags override MODEL_DIR, MODEL_VARIANT and MODEL_DOWNLOAD_URL. */
 function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        dir: { type: 'string' },
-        variant: { type: 'string' },
-        'base-url': { type: 'string' },
-        force: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      dir: { type: 'string' },
+      variant: { type: 'string' },
+      'base-url': { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
   const model = loadConfig(env).model;
   const variant = values.variant ?? model.variant;
-  if (!VARIANTS.includes(variant as ModelVariant)) throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}`);
+  if (!VARIANTS.includes(variant as ModelVariant)) {
+    throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}\n${USAGE}`);
+  }
   return {
     dir: path.resolve(values.dir ?? model.dir),
     variant: variant as ModelVariant,
     baseUrl: values['base-url'] ?? model.downloadUrl,
-    force: values.force,
+    force: values.force === true,
   };
 }
 
@@ -95,9 +92,8 @@ export async function modelDownloadCommand(args: string[], env: NodeJS.ProcessEn
   try {
     request = parseRequest(args, env);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return EXIT.usage;
+    if (!(err instanceof UsageError || err instanceof HelpRequested)) throw err;
+    return reportCommandLine(err);
   }
   if (fs.existsSync(request.dir) && !request.force) {
     process.stderr.write(`A model is already in ${request.dir}; pass --force to download it again.\n`);

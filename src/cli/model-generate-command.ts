@@ -5,13 +5,12 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { toSightlineError } from '../errors.ts';
 import { generateModelDir } from '../extractor/model-generate/generate-model-dir.ts';
 import { isModelSize, MODEL_SIZES } from '../extractor/model-generate/model-dims.ts';
 import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
 import { createLogger } from '../logger.ts';
-import { EXIT, UsageError } from './cli-args.ts';
+import { EXIT, HelpRequested, parseCommandArgs, reportCommandLine, UsageError } from './cli-args.ts';
 
 const USAGE = 'usage: npm run model:generate -- --size tiny|base --out DIR [--seed N] [--variants fp16,quantized,int8,uint8]';
 const EXTRA_VARIANTS = MODEL_VARIANTS.filter((v) => v !== 'fp32');
@@ -25,28 +24,25 @@ interface Request {
 }
 
 function parseRequest(args: string[]): Request {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        size: { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string', default: '0' },
-        variants: { type: 'string', default: '' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (!values.size || !isModelSize(values.size)) throw new UsageError('--size must be tiny or base');
-  if (!values.out) throw new UsageError('--out DIR is required');
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      size: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '0' },
+      variants: { type: 'string', default: '' },
+    },
+    USAGE,
+  );
+  const usage = (problem: string) => new UsageError(`${problem}\n${USAGE}`);
+  if (positionals.length > 0) throw usage(`unexpected argument "${positionals[0]}"`);
+  if (typeof values.size !== 'string' || !isModelSize(values.size)) throw usage('--size must be tiny or base');
+  if (typeof values.out !== 'string') throw usage('--out DIR is required');
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError('--seed must be a non-negative integer');
-  const variants = values.variants.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (!Number.isSafeInteger(seed) || seed < 0) throw usage('--seed must be a non-negative integer');
+  const variants = String(values.variants).split(',').map((v) => v.trim()).filter((v) => v !== '');
   const unknown = variants.filter((v) => !(EXTRA_VARIANTS as readonly string[]).includes(v));
-  if (unknown.length > 0) throw new UsageError(`--variants takes ${EXTRA_VARIANTS.join(',')}; not ${unknown.join(',')}`);
+  if (unknown.length > 0) throw usage(`--variants takes ${EXTRA_VARIANTS.join(',')}; not ${unknown.join(',')}`);
   return { size: values.size, outDir: path.resolve(values.out), seed, variants: [...new Set(variants)] as ExtraVariant[] };
 }
 
@@ -55,9 +51,8 @@ export function modelGenerateCommand(args: string[]): number {
   try {
     request = parseRequest(args);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return EXIT.usage;
+    if (!(err instanceof UsageError || err instanceof HelpRequested)) throw err;
+    return reportCommandLine(err);
   }
   const logger = createLogger('info', { component: 'model-generate' });
   const started = performance.now();

@@ -1,17 +1,13 @@
 /** `sightline search NAME (--text T | --image SRC | --document ID) [--filter JSON] [--limit N] [--offset N]`. */
-import fs from 'node:fs/promises';
+import { parseSourceRef } from '../ingest/sources/index.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import type { SearchQuery } from '../search/search-service.ts';
 import { withApp } from './cli-app.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 
-const USAGE =
-  'usage: sightline search NAME (--text T | --image PATH_OR_URL | --document ID) [--filter JSON] [--limit N] [--offset N]';
-
-async function imageSource(value: string): Promise<unknown> {
-  if (/^(https?|s3|data):/i.test(value)) return value;
-  return { base64: (await fs.readFile(value)).toString('base64') };
-}
+const USAGE = `usage: sightline search NAME (--text T | --image SOURCE | --document ID) [--filter JSON] [--limit N] [--offset N]
+  SOURCE: what ingest takes: a file path, an http(s) URL, s3://bucket/key, a data: URI or base64.
+  ID: a document id, from ingest's document_ids or a hit's id. No query lists the documents matching --filter.`;
 
 export async function searchCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -42,7 +38,7 @@ export async function searchCommand(args: string[]): Promise<number> {
     values.text !== undefined
       ? { kind: 'text', text: values.text }
       : values.image !== undefined
-        ? { kind: 'image', image: await imageSource(values.image) }
+        ? { kind: 'image', source: parseSourceRef(values.image, { field: '--image', localFilesFrom: process.cwd() }) }
         : values.document !== undefined
           ? { kind: 'document', documentId: values.document }
           : null;

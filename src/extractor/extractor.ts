@@ -14,7 +14,7 @@ import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-file
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
 import { preprocessImage } from './preprocess.ts';
 import { createTextEmbeddingCache } from './text-embedding-cache.ts';
-import { createTokenizer, type Tokenizer } from './tokenizer.ts';
+import { assertTextGiven, createTokenizer, type Tokenizer } from './tokenizer.ts';
 
 export interface ExtractorOptions {
   modelDir: string;
@@ -152,6 +152,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       });
     },
     async embedText(query, signal) {
+      assertTextGiven(query);
       const normalised = tokenizer.normalize(query);
       const cached = textCache.get(cacheModelKey, normalised);
       if (cached) {

@@ -33,6 +33,15 @@ const WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f
 const UNK_PENALTY = 10;
 
 /** SiglipTokenizer.canonicalize_text, with the lower-casing its base class applies first. */
+/**
+ * The one rule for text to embed, wherever it comes from (a search query, the
+ * CLI's embed-text): blank text would embed as padding alone, a vector that
+ * matches nothing in particular, so it is refused rather than answered.
+ */
+export function assertTextGiven(text: string): void {
+  if (text.trim() === '') throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the text is empty: give the words to embed or search for');
+}
+
 export function canonicalizeText(text: string, lowerCase = true): string {
   const lowered = lowerCase ? text.replaceAll(META, ' ').toLowerCase() : text.replaceAll(META, ' ');
   return lowered.replace(PUNCTUATION, '').replace(WHITESPACE, ' ').trim();
@@ -140,7 +149,7 @@ function resolveId(name: z.infer<typeof tokenName>, added: Map<string, number>, 
 export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown, opts: TokenizerOptions = {}): Tokenizer {
   const maxLength = opts.maxLength ?? 64;
   if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'maxLength must be a positive integer', { maxLength });
+    throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, 'maxLength must be a positive integer', { maxLength });
   }
   const spec = parse(tokenizerJsonSchema, tokenizerJson, 'tokenizer.json');
   const config = parse(tokenizerConfigSchema, tokenizerConfig, 'tokenizer_config.json');

@@ -54,6 +54,8 @@ export interface IngestService {
       onResult?: (r: IngestItemResult) => void;
       /** The caller's logger (carrying its request or job id); the service's own otherwise. */
       logger?: Logger;
+      /** The CLI only: image paths are files on its machine, relative to this folder (the JSONL file's). */
+      localFilesFrom?: string;
     },
   ): Promise<IngestItemResult[]>;
 }
@@ -114,8 +116,10 @@ export function createIngestService(deps: IngestDeps): IngestService {
       const log = (opts.logger ?? deps.logger).child({ collection: name, objects: objects.length });
       // The same URL twice in one batch is fetched once.
       const fetches = new Map<string, Promise<FetchedSource>>();
+      const field = collection.extractor.inputMappings.image;
+      const sourceOptions = opts.localFilesFrom === undefined ? { field } : { field, localFilesFrom: opts.localFilesFrom };
       const fetchOnce = (raw: unknown) => {
-        const ref = parseSourceRef(raw);
+        const ref = parseSourceRef(raw, sourceOptions);
         const label = sourceLabel(ref);
         let pending = fetches.get(label);
         if (!pending) {
@@ -129,13 +133,12 @@ export function createIngestService(deps: IngestDeps): IngestService {
 
       const ingestOne = async (object: unknown, index: number): Promise<IngestItemResult> => {
         try {
-          const raw = readPath(object, collection.extractor.inputMappings.image);
-          if (raw === undefined || raw === null || raw === '') {
-            throw new SightlineError(
-              ErrorCode.MISSING_INPUT_FIELD,
-              `the object has no "${collection.extractor.inputMappings.image}" field (input_mappings.image)`,
-              { field: collection.extractor.inputMappings.image },
-            );
+          const raw = readPath(object, field);
+          // Present but empty or malformed is the parser's to say (EMPTY_INPUT, INVALID_SOURCE).
+          if (raw === undefined || raw === null) {
+            throw new SightlineError(ErrorCode.MISSING_INPUT_FIELD, `the object has no "${field}" field (input_mappings.image)`, {
+              field,
+            });
           }
           const fields = passthroughFields(object, collection.extractor.fieldPassthrough);
           const fetched = await fetchOnce(raw);

@@ -116,7 +116,7 @@ export function openPdf(bytes: Uint8Array, limits: PdfLimits): PdfDocument {
     renderPage(pageNumber) {
       if (closed) throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, 'PDF document used after close()');
       if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > totalPages) {
-        throw new SightlineError(ErrorCode.BAD_USER_INPUT, `page ${pageNumber} is not in 1..${totalPages}`, {
+        throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `page ${pageNumber} is not in 1..${totalPages}`, {
           pageNumber,
           totalPages,
         });

@@ -10,14 +10,14 @@ import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import { mediaItems } from '../ingest/media-items.ts';
-import type { SourceFetcher } from '../ingest/sources/index.ts';
-import { parseSourceRef } from '../ingest/sources/source-ref.ts';
+import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
 
 export type SearchQuery =
   | { kind: 'text'; text: string }
-  | { kind: 'image'; image: unknown }
+  /** Parsed by the caller with parseSourceRef, the parser ingest uses: the same forms, the same codes. */
+  | { kind: 'image'; source: SourceRef }
   | { kind: 'document'; documentId: string };
 
 export interface SearchRequest {
@@ -61,7 +61,7 @@ export function createSearchService(deps: SearchDeps) {
       case 'text':
         return (await deps.extractor().embedText(query.text, signal)).embedding;
       case 'image': {
-        const fetched = await deps.fetcher.fetch(parseSourceRef(query.image), signal);
+        const fetched = await deps.fetcher.fetch(query.source, signal);
         // A PDF as a query stands for its first page; return() closes the document.
         const items = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels });
         const first = items.next();

@@ -274,7 +274,8 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
       live(() => open(name));
       for (const { key, type } of fields) {
         if (parsePayloadPath(key) === undefined || !['keyword', 'float', 'integer', 'bool'].includes(type)) {
-          throw new SightlineError(ErrorCode.BAD_USER_INPUT, `cannot index payload field "${key}" as ${type}`);
+          // The ingest pipeline picks keys and types from validated passthrough rules: a bad one is a bug.
+          throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `cannot index payload field "${key}" as ${type}`);
         }
       }
       // Nothing to build: filters run over payloads already parsed in memory.

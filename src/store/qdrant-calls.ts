@@ -52,7 +52,8 @@ export function qdrantError(err: unknown, what: string): SightlineError {
   if (err instanceof SightlineError) return err;
   const status = statusOf(err);
   const message = `Qdrant ${what} failed: ${detail(err)}`;
-  if (status === 400 || status === 422) return new SightlineError(ErrorCode.BAD_USER_INPUT, message, { status }, { cause: err });
+  // Requests are validated before they reach Qdrant, so a refusal there is Sightline's bug, not the caller's.
+  if (status === 400 || status === 422) return new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, message, { status }, { cause: err });
   if (status === 401 || status === 403) {
     return new SightlineError(ErrorCode.STORE_UNAVAILABLE, `${message} (check QDRANT_API_KEY)`, { status }, { cause: err });
   }

@@ -20,7 +20,12 @@ export function assertCollectionName(name: unknown): asserts name is string {
 export function pointId(id: unknown): string {
   const canonical = canonicalPointId(id);
   if (canonical === undefined) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `point id must be a UUID, got ${JSON.stringify(id)}`);
+    throw new SightlineError(
+      ErrorCode.INVALID_DOCUMENT_ID,
+      `${JSON.stringify(id)} is not a document id: document ids are UUIDs that Sightline derives from (collection, ` +
+        'source, page); take them from an ingest result\'s documentIds or a search hit\'s id',
+      { id: typeof id === 'string' ? id : String(id) },
+    );
   }
   return canonical;
 }
@@ -30,15 +35,19 @@ export function pointIds(ids: unknown[]): string[] {
   return [...new Set(ids.map(pointId))];
 }
 
-/** A JSON copy of the payload: what the store keeps is what JSON can carry. */
+/**
+ * A JSON copy of the payload: what the store keeps is what JSON can carry.
+ * Payloads are built by the ingest pipeline, never taken as they come from a
+ * client, so a bad one is Sightline's bug: an internal error.
+ */
 export function cleanPayload(payload: unknown, id: string): Payload {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `payload of point ${id} must be a JSON object`, { id });
+    throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `payload of point ${id} must be a JSON object`, { id });
   }
   try {
     return JSON.parse(JSON.stringify(payload)) as Payload;
   } catch (err) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `payload of point ${id} is not JSON`, { id }, { cause: err });
+    throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `payload of point ${id} is not JSON`, { id }, { cause: err });
   }
 }
 

@@ -4,11 +4,15 @@
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
 
-/** A unit-length copy of `vector`; BAD_USER_INPUT unless it has `dimensions` finite values. */
+/**
+ * A unit-length copy of `vector`; INTERNAL_SERVER_ERROR unless it has
+ * `dimensions` finite values: vectors come from the model or the store, never
+ * from a client, so a bad one is Sightline's bug, not the caller's.
+ */
 export function normalisedCopy(vector: Float32Array, dimensions: number, what = 'vector'): Float32Array {
   if (!(vector instanceof Float32Array) || vector.length !== dimensions) {
     const got = vector instanceof Float32Array ? vector.length : typeof vector;
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `${what} must have ${dimensions} dimensions, got ${got}`, {
+    throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `${what} must have ${dimensions} dimensions, got ${got}`, {
       expected: dimensions,
     });
   }
@@ -16,7 +20,7 @@ export function normalisedCopy(vector: Float32Array, dimensions: number, what = 
   for (let i = 0; i < dimensions; i++) {
     const x = vector[i]!;
     if (!Number.isFinite(x)) {
-      throw new SightlineError(ErrorCode.BAD_USER_INPUT, `${what} holds a non-finite value at index ${i}`);
+      throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `${what} holds a non-finite value at index ${i}`);
     }
     sum += x * x;
   }

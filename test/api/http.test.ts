@@ -113,6 +113,16 @@ describe('HTTP API', () => {
     expect((await fetch(`${url}/thumbnails/..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
   });
 
+  it('answers an unknown route or asset with 404 NOT_FOUND, not a user-input error', async () => {
+    const { url } = await start();
+    for (const path of ['/graphq', '/api/v1/search', '/playground/assets/nope.js']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status).toBe(404);
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]?.extensions.code).toBe('NOT_FOUND');
+    }
+  });
+
   it('finishes an in-flight request on close, refusing new connections meanwhile', async () => {
     const { url, server, services } = await start();
     let release!: () => void;

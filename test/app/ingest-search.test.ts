@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoLikeJpeg } from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
+import { parseSourceRef } from '../../src/ingest/sources/index.ts';
 import { startAwkwardHttpServer, type AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
 import { startS3Server, type S3TestServer } from '../fixtures/s3-server.ts';
 import { PRODUCTS_EXTRACTOR, s3Environment, startTestApp } from './harness.ts';
@@ -92,7 +93,7 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
 
   it('finds an ingested image by itself first, with a score of about 1', async () => {
     const r = await app.search.search('products', {
-      query: { kind: 'image', image: { base64: (photos[2] as Buffer).toString('base64') } },
+      query: { kind: 'image', source: parseSourceRef({ base64: (photos[2] as Buffer).toString('base64') }) },
       limit: 3,
       offset: 0,
     });

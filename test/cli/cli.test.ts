@@ -21,9 +21,9 @@ interface Outcome {
 let dir: string;
 const env = () => ({ ...process.env, MODEL_DIR: tinyModelDir(), DATA_DIR: path.join(dir, 'data'), INFERENCE_THREADS: '1', LOG_LEVEL: 'warn' });
 
-async function sightline(args: string[]): Promise<Outcome> {
+async function sightline(args: string[], cwd?: string): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: env(), maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: env(), cwd, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, lines: parse(stdout), stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -68,7 +68,14 @@ describe('sightline embed', () => {
     expect(out.lines).toHaveLength(3);
     expect(out.lines[0]?.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
     expect(out.lines[1]?.embedding).toHaveLength(768);
-    expect(out.lines[2]?.error).toMatchObject({ code: expect.any(String) });
+    expect(out.lines[2]?.error).toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringContaining('missing.jpg') });
+  });
+
+  it('reads paths relative to the current folder, and plain base64', async () => {
+    const b64 = (await fs.readFile(path.join(dir, 'b.jpg'))).toString('base64');
+    const out = await sightline(['embed', 'a.jpg', b64], dir);
+    expect(out.code).toBe(0);
+    expect(out.lines.map((l) => (l.embedding as number[]).length)).toEqual([768, 768]);
   });
 
   it('exits 2 on a usage error', async () => {
@@ -85,6 +92,32 @@ describe('sightline embed-text', () => {
     expect(out.lines.map((l) => l.text)).toEqual(['red leather sneakers', 'a blue mug']);
     expect(out.lines[0]?.input_ids).toHaveLength(64);
     expect(out.lines[0]?.embedding).toHaveLength(768);
+  });
+
+  it('refuses an empty text with EMPTY_INPUT, as the API does, and exits 1', async () => {
+    const out = await sightline(['embed-text', 'a blue mug', ' ']);
+    expect(out.code).toBe(1);
+    expect(out.lines[0]?.embedding).toHaveLength(768);
+    expect(out.lines[1]).toMatchObject({ text: ' ', error: { code: 'EMPTY_INPUT' } });
+  });
+});
+
+describe('sightline --help', () => {
+  it.each([
+    ['embed'],
+    ['embed-text'],
+    ['collection'],
+    ['ingest'],
+    ['search'],
+    ['model-download'],
+    ['model-generate'],
+  ])('%s --help and -h print its usage on stdout and exit 0', async (command) => {
+    for (const flag of ['--help', '-h']) {
+      const { stdout, stderr } = await run(process.execPath, [BIN, command, flag], { env: env() });
+      expect(stdout).toMatch(/^usage: /);
+      expect(stdout).toContain(command.replace('model-', 'model:'));
+      expect(stderr).toBe('');
+    }
   });
 });
 
@@ -106,6 +139,7 @@ describe('sightline collection, ingest and search', () => {
     const ingest = await sightline(['ingest', 'cli', jsonl]);
     expect(ingest.code).toBe(1); // the third object has no image
     expect(ingest.lines.map((l) => l.status)).toEqual(['stored', 'stored', 'failed']);
+    expect(ingest.lines[2]).toMatchObject({ error: { code: 'MISSING_INPUT_FIELD' } });
 
     const list = await sightline(['collection', 'list']);
     expect(list.lines).toEqual([expect.objectContaining({ name: 'cli', document_count: 2 })]);
@@ -118,7 +152,57 @@ describe('sightline collection, ingest and search', () => {
     const lookup = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}']);
     expect(lookup.lines.map((l) => (l.fields as { sku: string }).sku)).toEqual(['A']);
 
+    const badId = await sightline(['search', 'cli', '--document', 'not-a-document-id']);
+    expect(badId.code).toBe(1);
+    expect(badId.stderr).toMatch(/INVALID_DOCUMENT_ID: "not-a-document-id" is not a document id/);
+
     expect((await sightline(['collection', 'delete', 'cli'])).code).toBe(0);
     expect((await sightline(['collection', 'list'])).lines).toEqual([]);
+  });
+});
+
+describe('sightline ingest with local files', () => {
+  it('reads absolute paths and paths relative to the JSONL file on this machine, with exact codes for the rest', async () => {
+    const extractor = JSON.stringify({
+      feature_extractor_name: 'image_extractor',
+      version: 'v1',
+      input_mappings: { image: 'product_image' },
+      field_passthrough: [{ source_path: 'sku' }],
+      parameters: {},
+    });
+    expect((await sightline(['collection', 'create', 'local-files', '--extractor', extractor])).code).toBe(0);
+    const folder = path.join(dir, 'catalogue');
+    await fs.mkdir(path.join(folder, 'img'), { recursive: true });
+    await fs.copyFile(path.join(dir, 'b.jpg'), path.join(folder, 'img', 'b.jpg'));
+    const b64 = (await fs.readFile(path.join(dir, 'a.jpg'))).toString('base64');
+    const objects = [
+      { product_image: path.join(dir, 'a.jpg'), sku: 'ABS' },
+      { product_image: 'img/b.jpg', sku: 'REL' },
+      { product_image: b64, sku: 'B64' },
+      { product_image: 'img/missing.jpg', sku: 'MISSING' },
+      { product_image: '', sku: 'EMPTY' },
+    ];
+    await fs.writeFile(path.join(folder, 'objects.jsonl'), objects.map((o) => JSON.stringify(o)).join('\n'));
+
+    // Run from elsewhere: relative paths follow the JSONL file, not the current folder.
+    const ingest = await sightline(['ingest', 'local-files', path.join(folder, 'objects.jsonl')], os.tmpdir());
+    expect(ingest.code).toBe(1);
+    expect(ingest.lines.map((l) => [l.status, (l.error as { code?: string } | undefined)?.code])).toEqual([
+      ['stored', undefined],
+      ['stored', undefined],
+      ['stored', undefined],
+      ['failed', 'SOURCE_NOT_FOUND'],
+      ['failed', 'EMPTY_INPUT'],
+    ]);
+    expect(ingest.lines[4]?.error).toMatchObject({ message: expect.stringMatching(/^product_image: the image source is empty/) });
+
+    // search --image takes the same forms: a path relative to the current folder finds its own document.
+    const search = await sightline(['search', 'local-files', '--image', 'img/b.jpg', '--limit', '1'], folder);
+    expect(search.lines[0]).toMatchObject({ fields: expect.objectContaining({ sku: 'REL', source: `file://${path.join(folder, 'img', 'b.jpg')}` }) });
+    // The same picture was ingested twice (by path and as base64): both score 1.
+    const byBase64 = await sightline(['search', 'local-files', '--image', b64, '--limit', '2']);
+    expect(byBase64.lines.map((l) => (l.fields as { sku: string }).sku).sort()).toEqual(['ABS', 'B64']);
+    expect(Number(byBase64.lines[1]?.score)).toBeGreaterThan(0.999);
+    expect((await sightline(['collection', 'delete', 'local-files'])).code).toBe(0);
   });
 });

@@ -57,7 +57,7 @@ describe('buildTokenizerFiles', () => {
 
   it('refuses a vocabulary too small for its fixed pieces', () => {
     expect(() => buildTokenizerFiles({ vocabSize: 50, seed: 1 })).toThrow(
-      expect.objectContaining({ code: ErrorCode.BAD_USER_INPUT }),
+      expect.objectContaining({ code: ErrorCode.INTERNAL_SERVER_ERROR }),
     );
   });
 });

@@ -44,10 +44,10 @@ describe('openPdf renders each page at 72 DPI, one at a time', () => {
     pdf.close();
   });
 
-  it('refuses page numbers outside the document', () => {
+  it('refuses page numbers outside the document as a bug (internal), not as the caller\'s mistake', () => {
     const pdf = openPdf(multiPagePdf([[1, 0, 0]]), limits);
-    expect(thrown(() => pdf.renderPage(0)).code).toBe(ErrorCode.BAD_USER_INPUT);
-    expect(thrown(() => pdf.renderPage(2)).code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(thrown(() => pdf.renderPage(0)).code).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+    expect(thrown(() => pdf.renderPage(2)).code).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
     pdf.close();
   });
 });

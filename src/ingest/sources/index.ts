@@ -7,6 +7,7 @@ import { createS3Client } from '../../blob/s3-client.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { assertWithinCap } from './capped-body.ts';
+import { readFileSource } from './file-source.ts';
 import { fetchHttpSource } from './http-source.ts';
 import { fetchS3Source } from './s3-source.ts';
 import { sourceLabel } from './source-ref.ts';
@@ -15,7 +16,7 @@ import { defaultSsrfGuard } from './ssrf-guard.ts';
 import type { SsrfGuard } from './ssrf-guard.ts';
 
 export { parseSourceRef, sourceLabel } from './source-ref.ts';
-export type { SourceRef } from './source-ref.ts';
+export type { ParseSourceOptions, SourceRef } from './source-ref.ts';
 
 export interface FetchedSource {
   bytes: Buffer;
@@ -64,6 +65,8 @@ export function createSourceFetcher(opts: SourceFetcherOptions): SourceFetcher {
       case 'bytes':
         assertWithinCap(label, maxBytes, ref.bytes.length);
         return { bytes: ref.bytes, headerContentType: undefined };
+      case 'file':
+        return { bytes: await readFileSource(ref.path, { maxBytes, signal }), headerContentType: undefined };
     }
   }
 

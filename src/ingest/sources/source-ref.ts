@@ -1,18 +1,40 @@
 /**
  * What an ingest object or an image query names as its image: a URL, an S3
- * object, or bytes the client sent. Parsing happens before any I/O so that a
- * bad value fails fast with INVALID_SOURCE and never reaches the network.
+ * object, bytes the client sent, or (in the CLI only) a file on the CLI's
+ * machine. The one parser for ingest, search and the CLI. Parsing happens
+ * before any I/O so that a bad value fails fast with INVALID_SOURCE and never
+ * reaches the network.
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, SightlineError } from '../../errors.ts';
+import { sniffContentType } from '../content-type.ts';
 
 export type SourceRef =
   | { kind: 'url'; url: URL }
   | { kind: 's3'; bucket: string; key: string }
-  | { kind: 'bytes'; bytes: Buffer; label: string };
+  | { kind: 'bytes'; bytes: Buffer; label: string }
+  /** An absolute path on the machine that runs the CLI; the server never makes one. */
+  | { kind: 'file'; path: string };
+
+export interface ParseSourceOptions {
+  /** Names the value in messages: the mapped field of an ingest object, `query.image`. */
+  field?: string;
+  /**
+   * Set by the CLI only: a string that is neither a URI nor base64 is a local
+   * file, resolved against this folder. The server leaves it unset, so it
+   * never reads its own disk on a client's say-so.
+   */
+  localFilesFrom?: string;
+}
 
 const ACCEPTED_FORMS =
-  'expected an http(s):// URL, an s3://bucket/key URI, a data:<type>;base64,<data> URI, or an object { "base64": "<data>" }';
+  'expected an http(s):// URL, an s3://bucket/key URI, a data:<type>;base64,<data> URI, the base64 of a JPEG, PNG, WebP, ' +
+  'BMP, GIF, TIFF, AVIF or PDF, or an object { "base64": "<data>" }';
+const NO_LOCAL_FILES =
+  'the server reads no local files: send the file\'s bytes as base64 (or a data: URI), or run `sightline ingest` / ' +
+  '`sightline search --image` on the machine that holds the file';
 
 // S3's own bucket naming rules (lower case, 3 to 63 characters); MinIO follows them too.
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -24,11 +46,19 @@ function invalid(reason: string): SightlineError {
   return new SightlineError(ErrorCode.INVALID_SOURCE, `invalid image source: ${reason}; ${ACCEPTED_FORMS}`);
 }
 
-/** Parses a source value from an ingest object or a search query; throws INVALID_SOURCE. */
-export function parseSourceRef(value: unknown): SourceRef {
-  if (typeof value === 'string') return parseSourceString(value.trim());
-  if (isUploadObject(value)) return bytesRef(decodeBase64(value.base64));
-  throw invalid(`got ${describe(value)}`);
+/**
+ * Parses a source value from an ingest object or a search query: INVALID_SOURCE
+ * for a value that names no source, EMPTY_INPUT for a blank string.
+ */
+export function parseSourceRef(value: unknown, opts: ParseSourceOptions = {}): SourceRef {
+  try {
+    if (typeof value === 'string') return parseSourceString(value.trim(), opts);
+    if (isUploadObject(value)) return bytesRef(decodeBase64(value.base64));
+    throw invalid(`got ${describe(value)}`);
+  } catch (err) {
+    if (opts.field === undefined || !(err instanceof SightlineError)) throw err;
+    throw new SightlineError(err.code, `${opts.field}: ${err.message}`, { ...err.details, field: opts.field });
+  }
 }
 
 /**
@@ -43,11 +73,15 @@ export function sourceLabel(ref: SourceRef): string {
       return `s3://${ref.bucket}/${ref.key}`;
     case 'bytes':
       return ref.label;
+    case 'file':
+      return pathToFileURL(ref.path).href;
   }
 }
 
-function parseSourceString(value: string): SourceRef {
-  if (value === '') throw invalid('the value is empty');
+function parseSourceString(value: string, opts: ParseSourceOptions): SourceRef {
+  if (value === '') {
+    throw new SightlineError(ErrorCode.EMPTY_INPUT, `the image source is empty; ${ACCEPTED_FORMS}`);
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
   switch (scheme) {
     case 'http':
@@ -57,12 +91,45 @@ function parseSourceString(value: string): SourceRef {
       return parseS3Uri(value);
     case 'data':
       return parseDataUri(value);
+    case 'file':
+      if (opts.localFilesFrom === undefined) throw invalid(`the "file:" scheme is not a source here; ${NO_LOCAL_FILES}`);
+      return parseFileUrl(value);
     case undefined:
-      throw invalid('a relative path or bare name is not a source');
+      return parseBareString(value, opts);
     default:
       throw invalid(`the "${scheme}:" scheme is not supported`);
   }
 }
+
+/**
+ * A string without a scheme is plain base64 only when it decodes to a type
+ * Sightline reads (the magic bytes decide, never a guess); otherwise it is a
+ * path, which only the CLI can read. Base64 is tried first: a JPEG's base64
+ * starts with "/9j/", which also looks like an absolute path.
+ */
+function parseBareString(value: string, opts: ParseSourceOptions): SourceRef {
+  const bytes = plainBase64Media(value);
+  if (bytes !== undefined) return bytesRef(bytes);
+  if (opts.localFilesFrom !== undefined) return { kind: 'file', path: path.resolve(opts.localFilesFrom, value) };
+  throw invalid(`"${preview(value)}" is neither a URI nor the base64 of a supported image or PDF; if it is a file path, ${NO_LOCAL_FILES}`);
+}
+
+function parseFileUrl(value: string): SourceRef {
+  try {
+    return { kind: 'file', path: fileURLToPath(value) };
+  } catch {
+    throw invalid('the file: URL is malformed (file:///absolute/path)');
+  }
+}
+
+function plainBase64Media(value: string): Buffer | undefined {
+  const compact = value.replace(/\s+/g, '');
+  if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(compact, 'base64');
+  return sniffContentType(bytes) === undefined ? undefined : bytes;
+}
+
+const preview = (value: string) => (value.length > 60 ? `${value.slice(0, 57)}...` : value);
 
 function parseHttpUrl(value: string): SourceRef {
   let url: URL;

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSourceRef, sourceLabel } from '../../../src/ingest/sources/source-ref.ts';
 
 const PNG_HEAD = Buffer.from('89504e470d0a1a0a', 'hex');
+const JPEG_HEAD = Buffer.from('ffd8ffe000104a464946', 'hex');
 
 describe('parseSourceRef', () => {
   it('accepts http and https URLs', () => {
@@ -34,10 +36,10 @@ describe('parseSourceRef', () => {
 
   it.each([
     ['ftp://example.com/a.png', /"ftp:" scheme/],
-    ['file:///etc/passwd', /"file:" scheme/],
-    ['images/cat.png', /relative path/],
-    ['', /empty/],
-    ['   ', /empty/],
+    ['file:///etc/passwd', /"file:" scheme.*reads no local files/],
+    ['images/cat.png', /neither a URI nor the base64.*file path.*reads no local files/],
+    ['/abs/path.png', /file path.*reads no local files/],
+    ['aGVsbG8gd29ybGQ=', /neither a URI nor the base64 of a supported image/],
     ['https://', /malformed|no host/],
     ['s3://ab/key', /bucket name/],
     ['s3://my-bucket', /no object key/],
@@ -85,4 +87,29 @@ describe('parseSourceRef', () => {
       );
     },
   );
+
+  it('accepts plain base64 when its bytes are a supported type, labelled like the same bytes uploaded', () => {
+    const b64 = PNG_HEAD.toString('base64');
+    const plain = parseSourceRef(b64);
+    expect(plain).toMatchObject({ kind: 'bytes', bytes: PNG_HEAD });
+    expect(sourceLabel(plain)).toBe(sourceLabel(parseSourceRef({ base64: b64 })));
+    // A JPEG's base64 starts with "/9j/", like an absolute path: the bytes decide.
+    expect(parseSourceRef(JPEG_HEAD.toString('base64'))).toMatchObject({ kind: 'bytes', bytes: JPEG_HEAD });
+    expect(parseSourceRef(JPEG_HEAD.toString('base64'), { localFilesFrom: '/tmp' })).toMatchObject({ kind: 'bytes' });
+  });
+
+  it.each([[''], ['   ']])('refuses the blank string %j as EMPTY_INPUT, naming the field', (value) => {
+    expect(() => parseSourceRef(value, { field: 'product_image' })).toThrow(
+      expect.objectContaining({ code: 'EMPTY_INPUT', message: expect.stringMatching(/^product_image: the image source is empty/) }),
+    );
+  });
+
+  it('reads paths as local files only when the CLI allows them, relative to its folder', () => {
+    const opts = { localFilesFrom: '/data/catalogue' };
+    expect(parseSourceRef('images/cat.png', opts)).toEqual({ kind: 'file', path: path.resolve('/data/catalogue/images/cat.png') });
+    expect(parseSourceRef('/abs/path.png', opts)).toEqual({ kind: 'file', path: '/abs/path.png' });
+    expect(parseSourceRef('file:///abs/a%20b.png', opts)).toEqual({ kind: 'file', path: '/abs/a b.png' });
+    expect(sourceLabel(parseSourceRef('/abs/a b.png', opts))).toBe('file:///abs/a%20b.png');
+    expect(parseSourceRef('https://a.example/x.png', opts)).toMatchObject({ kind: 'url' });
+  });
 });
