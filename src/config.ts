@@ -77,6 +77,18 @@ const schema = z.object({
 
   QDRANT_URL: optionalString,
   QDRANT_API_KEY: optionalString,
+  QDRANT_TIMEOUT_MS: int(100).default(10_000),
+  QDRANT_LONG_CALL_TIMEOUT_S: int(1, 3600).default(120),
+  QDRANT_SHARD_NUMBER: int(1, 1024).optional(),
+  QDRANT_REPLICATION_FACTOR: int(1, 16).default(1),
+  QDRANT_WRITE_CONSISTENCY_FACTOR: int(1, 16).default(1),
+  QDRANT_ON_DISK_VECTORS: bool.default(false),
+  QDRANT_ON_DISK_PAYLOAD: bool.default(true),
+  QDRANT_HNSW_M: int(4, 128).default(16),
+  QDRANT_HNSW_EF_CONSTRUCT: int(4, 4096).default(100),
+  QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('int8'),
+  QDRANT_READ_CONSISTENCY: z.union([z.enum(['majority', 'quorum', 'all']), int(1, 16)]).optional(),
+  QDRANT_WRITE_ORDERING: z.enum(['weak', 'medium', 'strong']).default('medium'),
   QDRANT_SEARCH_RESCORE: bool.default(true),
   QDRANT_SEARCH_OVERSAMPLING: z.coerce.number().min(1).max(MAX_OVERSAMPLING).default(2),
 
@@ -94,6 +106,22 @@ const schema = z.object({
 });
 
 type Env = z.infer<typeof schema>;
+
+/** Qdrant collection settings (applied when a collection is created) and per-call guarantees. */
+export interface QdrantSettings {
+  /** Unset: Qdrant's default (1 standalone, the number of nodes in a cluster). */
+  shardNumber: number | undefined;
+  replicationFactor: number;
+  writeConsistencyFactor: number;
+  onDiskVectors: boolean;
+  onDiskPayload: boolean;
+  hnswM: number;
+  hnswEfConstruct: number;
+  /** `int8`: scalar quantization kept in RAM. */
+  quantization: 'none' | 'int8';
+  readConsistency: number | 'majority' | 'quorum' | 'all';
+  writeOrdering: 'weak' | 'medium' | 'strong';
+}
 
 /** What an API key may do; `admin` includes the other two. */
 export const API_KEY_SCOPES = ['search', 'ingest', 'admin'] as const;
@@ -202,7 +230,15 @@ export interface Config {
     s3Prefix: string;
     cdnBaseUrl: string | undefined;
   };
-  qdrant: { url: string | undefined; apiKey: string | undefined };
+  qdrant: {
+    url: string | undefined;
+    apiKey: string | undefined;
+    /** Per call. */
+    timeoutMs: number;
+    /** Qdrant's server-side `timeout` for index creation and delete by filter; the client waits a little longer. */
+    longCallTimeoutS: number;
+    settings: QdrantSettings;
+  };
   /** Defaults for a search's accuracy knobs; a query may set each itself. */
   search: { exact: boolean; hnswEf: number; rescore: boolean; oversampling: number };
   ingest: { concurrency: number; syncMaxObjects: number };
@@ -272,7 +308,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3Prefix: e.THUMBNAIL_S3_PREFIX,
       cdnBaseUrl: e.THUMBNAIL_CDN_BASE_URL,
     },
-    qdrant: { url: e.QDRANT_URL, apiKey: e.QDRANT_API_KEY },
+    qdrant: {
+      url: e.QDRANT_URL,
+      apiKey: e.QDRANT_API_KEY,
+      timeoutMs: e.QDRANT_TIMEOUT_MS,
+      longCallTimeoutS: e.QDRANT_LONG_CALL_TIMEOUT_S,
+      settings: {
+        shardNumber: e.QDRANT_SHARD_NUMBER,
+        replicationFactor: e.QDRANT_REPLICATION_FACTOR,
+        writeConsistencyFactor: e.QDRANT_WRITE_CONSISTENCY_FACTOR,
+        onDiskVectors: e.QDRANT_ON_DISK_VECTORS,
+        onDiskPayload: e.QDRANT_ON_DISK_PAYLOAD,
+        hnswM: e.QDRANT_HNSW_M,
+        hnswEfConstruct: e.QDRANT_HNSW_EF_CONSTRUCT,
+        quantization: e.QDRANT_QUANTIZATION,
+        // With replicas, a read must reach a majority to see a write acknowledged by a majority.
+        readConsistency: e.QDRANT_READ_CONSISTENCY ?? (e.QDRANT_REPLICATION_FACTOR > 1 ? 'majority' : 1),
+        writeOrdering: e.QDRANT_WRITE_ORDERING,
+      },
+    },
     search: {
       exact: e.SEARCH_EXACT,
       hnswEf: e.SEARCH_HNSW_EF,

@@ -48,6 +48,8 @@ export const ErrorCode = {
   INVALID_FILTER: 'INVALID_FILTER',
 
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The Qdrant server's version is outside what Sightline speaks; start-up stops with it. */
+  STORE_VERSION_UNSUPPORTED: 'STORE_VERSION_UNSUPPORTED',
   BLOB_STORE_FAILED: 'BLOB_STORE_FAILED',
 } as const;
 

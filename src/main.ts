@@ -7,7 +7,7 @@ import { createApiServices } from './app/api-services.ts';
 import { createApp } from './app/app.ts';
 import { createHttpServer } from './api/server.ts';
 import { loadConfig } from './config.ts';
-import { toSightlineError } from './errors.ts';
+import { ErrorCode, SightlineError, toSightlineError } from './errors.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
@@ -34,18 +34,31 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  // A store that cannot be reached yet is /readyz's to report, not a reason to stop.
-  await app.warmStore().catch((err: unknown) => logger.warn('could not warm the store', { err }));
+  // A store that cannot be reached yet is /readyz's to report, not a reason to stop;
+  // a Qdrant whose version Sightline does not speak is.
+  const unsupported = await app.warmStore().then(
+    () => undefined,
+    (err: unknown) => {
+      if (err instanceof SightlineError && err.code === ErrorCode.STORE_VERSION_UNSUPPORTED) return err;
+      logger.warn('could not warm the store', { err });
+      return undefined;
+    },
+  );
+  /** Says how to fix what stops the server, then stops it. */
+  const stop = async (what: string, err: unknown) => {
+    const e = toSightlineError(err);
+    logger.error(what, { code: e.code, error: e.message });
+    process.stderr.write(`\nsightline: ${e.code}: ${e.message}\n`);
+    await shutdown(e.code);
+    process.exitCode = 1;
+  };
+  if (unsupported) return stop('the vector store is unsupported', unsupported);
   try {
     await app.model.start();
     logger.info('ready', { url: `${url}/graphql` });
   } catch (err) {
-    // Without a model the server can do nothing useful: say how to fix it and stop.
-    const e = toSightlineError(err);
-    logger.error('the model could not be loaded', { code: e.code, error: e.message });
-    process.stderr.write(`\nsightline: ${e.code}: ${e.message}\n`);
-    await shutdown('model-failed');
-    process.exitCode = 1;
+    // Without a model the server can do nothing useful.
+    await stop('the model could not be loaded', err);
   }
 }
 

@@ -12,7 +12,8 @@ import YAML from 'yaml';
 // Compose models, read loosely: the assertions name what matters.
 type Compose = Record<string, any>;
 
-const parse = (file: string): Compose => YAML.parse(fs.readFileSync(file, 'utf8'));
+// merge: the files use YAML merge keys (<<), which compose resolves.
+const parse = (file: string): Compose => YAML.parse(fs.readFileSync(file, 'utf8'), { merge: true });
 
 function expectWiring(c: Compose): void {
   expect(c.services.sightline.environment).toMatchObject({
@@ -35,7 +36,45 @@ function expectGpu(sightline: Compose): void {
   expect(sightline.deploy.resources.reservations.devices[0]).toMatchObject({ driver: 'nvidia', capabilities: ['gpu'] });
 }
 
+/** The cluster override: three cluster-mode nodes joined to the first, Sightline creating replicated collections. */
+function expectCluster(c: Compose): void {
+  const nodes = ['qdrant', 'qdrant-2', 'qdrant-3'].map((name) => c.services[name]);
+  for (const node of nodes) {
+    expect(node.image).toBe('qdrant/qdrant:v1.18.3');
+    expect(node.environment.QDRANT__CLUSTER__ENABLED).toBe('true');
+    expect(node.healthcheck).toBeDefined();
+  }
+  expect(nodes.map((n) => n.environment.QDRANT_URI)).toEqual(['http://qdrant:6335', 'http://qdrant-2:6335', 'http://qdrant-3:6335']);
+  expect(nodes.map((n) => n.environment.QDRANT_BOOTSTRAP)).toEqual([undefined, 'http://qdrant:6335', 'http://qdrant:6335']);
+  expect(new Set(nodes.map((n) => n.volumes?.[0]?.split(':')[0])).size).toBe(3);
+  expect(c.services.sightline.environment).toMatchObject({ QDRANT_REPLICATION_FACTOR: '2', QDRANT_READ_CONSISTENCY: 'majority' });
+  for (const node of ['qdrant', 'qdrant-2', 'qdrant-3']) expect(c.services.sightline.depends_on[node].condition).toBe('service_healthy');
+}
+
+/** The base file and the cluster override, merged as compose merges maps (the override's keys win, lists replace). */
+function mergedCluster(): Compose {
+  const merge = (a: Compose, b: Compose): Compose =>
+    Object.fromEntries(
+      [...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => {
+        const [x, y] = [a[k], b[k]];
+        const maps = [x, y].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+        return [k, maps ? merge(x, y) : y === undefined ? x : y];
+      }),
+    );
+  return merge(parse('docker-compose.yml'), parse('docker-compose.qdrant-cluster.yml'));
+}
+
 describe('docker-compose files', () => {
+  it('pin the Qdrant release with the fixes Sightline relies on', () => {
+    expect(parse('docker-compose.yml').services.qdrant.image).toBe('qdrant/qdrant:v1.18.3');
+  });
+
+  it('the cluster override runs three Qdrant nodes with Sightline replicating twice', () => {
+    const merged = mergedCluster();
+    expectWiring(merged);
+    expectCluster(merged);
+  });
+
   it('wire Sightline to Qdrant and MinIO with persistent volumes', () => {
     expectWiring(parse('docker-compose.yml'));
   });
@@ -58,6 +97,10 @@ describe.skipIf(!hasCompose)(
   () => {
     it('accepts the files and resolves the same wiring', () => {
       expectWiring(config('docker-compose.yml'));
+    });
+
+    it('merges the cluster override over the base file', () => {
+      expectCluster(config('docker-compose.yml', 'docker-compose.qdrant-cluster.yml'));
     });
 
     it('merges the GPU override over the base file', () => {

@@ -57,7 +57,7 @@ function thumbnailStore(config: Config): BlobStore {
 
 export function createApp(config: Config, logger: Logger): App {
   const store = createVectorStore({
-    qdrant: config.qdrant.url ? { url: config.qdrant.url, apiKey: config.qdrant.apiKey } : undefined,
+    qdrant: config.qdrant.url ? { ...config.qdrant, url: config.qdrant.url } : undefined,
     dataDir: config.dataDir,
     expected: IMAGE_FEATURE,
     logger: logger.child({ component: 'store' }),

@@ -2,6 +2,7 @@
  * Picks the vector store: Qdrant when a URL is configured, otherwise the
  * embedded store in the data folder.
  */
+import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createEmbeddedStore } from './embedded-store.ts';
 import { createQdrantStore } from './qdrant-store.ts';
@@ -9,7 +10,7 @@ import type { FeatureBinding, VectorStore } from './vector-store.ts';
 
 export interface VectorStoreOptions {
   /** QDRANT_URL / QDRANT_API_KEY; when absent the embedded store is used. */
-  qdrant?: { url: string; apiKey?: string; timeoutMs?: number };
+  qdrant?: Omit<Config['qdrant'], 'url'> & { url: string };
   /** DATA_DIR: where the embedded store keeps `sightline.db`. */
   dataDir: string;
   expected: FeatureBinding;

@@ -2,15 +2,18 @@
  * The Qdrant vector store, for deployments that outgrow one machine: one
  * Qdrant collection per Sightline collection (`sightline_<name>`), a named
  * vector for the feature, and the feature binding and extractor config kept in
- * the collection's metadata (Qdrant 1.16+), checked whenever it is opened.
+ * the collection's metadata (Qdrant 1.15.4+), checked whenever it is opened.
  * Filters already have Qdrant's shape and pass through after validation.
  * Holds no state another replica would need.
  */
-import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
+import type { Schemas } from '@qdrant/js-client-rest';
+import type { QdrantSettings } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { validateFilter, type Filter } from './filter.ts';
 import { DEFAULT_RETRY, isConflict, isNotFound, qdrantError, withRetries, type RetryPolicy } from './qdrant-calls.ts';
+import { createQdrantHttp, type QdrantRequest } from './qdrant-http.ts';
+import { checkServerVersion } from './qdrant-version.ts';
 import {
   assertBinding,
   assertCollectionName,
@@ -21,16 +24,19 @@ import {
   pointIds,
 } from './store-input.ts';
 import { normalisedCopy } from './vector-math.ts';
-import type { CollectionRecord, FeatureBinding, Payload, StoredPoint, VectorStore } from './vector-store.ts';
+import type { CollectionRecord, FeatureBinding, Payload, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface QdrantStoreOptions {
   url: string;
   apiKey?: string;
   expected: FeatureBinding;
   logger: Logger;
+  settings: QdrantSettings;
   /** Per-request timeout. @default 10000 */
   timeoutMs?: number;
-  /** @default 5 attempts, 200 ms doubling to 5 s */
+  /** Qdrant's server-side timeout for index creation and delete by filter. @default 120 */
+  longCallTimeoutS?: number;
+  /** @default 5 attempts, 200 ms doubling to 5 s, Retry-After up to 30 s */
   retry?: RetryPolicy;
 }
 
@@ -38,6 +44,8 @@ const PREFIX = 'sightline_';
 /** Qdrant refuses requests over 32 MB; stay far below it. */
 const MAX_UPSERT_BYTES = 4 * 1024 * 1024;
 const MAX_UPSERT_POINTS = 256;
+/** How much longer than Qdrant's own deadline a long call waits, so Qdrant's 408 arrives rather than our abort. */
+const LONG_CALL_GRACE_MS = 5_000;
 
 interface SightlineMetadata {
   feature: FeatureBinding;
@@ -48,34 +56,48 @@ interface SightlineMetadata {
 type QdrantPoint = { id: string | number; payload?: Record<string, unknown> | null; vector?: unknown };
 
 export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
-  const { expected, logger } = opts;
+  const { expected, logger, settings } = opts;
   const retry = opts.retry ?? DEFAULT_RETRY;
-  const client = new QdrantClient({
-    url: opts.url,
-    apiKey: opts.apiKey,
-    timeout: opts.timeoutMs ?? 10_000,
-    // The check would fire a request (and console.warn) from the constructor.
-    checkCompatibility: false,
-  });
+  const http = createQdrantHttp({ url: opts.url, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 10_000 });
+  const longCallS = opts.longCallTimeoutS ?? 120;
+  const long = { query: { timeout: longCallS }, timeoutMs: longCallS * 1000 + LONG_CALL_GRACE_MS };
   const vectorName = expected.vectorName;
+  /** Every write waits until applied, in the configured order, so a following read sees it. */
+  const write = { wait: true, ordering: settings.writeOrdering };
+  const read = { consistency: settings.readConsistency };
   /** Collections whose binding was checked by this process. */
   const verified = new Set<string>();
+  let serverChecked: Promise<void> | undefined;
 
-  const call = async <T>(what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+  /** The first call reads the server's version; a failure to reach it is tried again next time. */
+  const checkServer = (signal?: AbortSignal): Promise<void> => {
+    serverChecked ??= withRetries(() => http.call<Schemas['VersionInfo']>({ method: 'GET', path: '/', signal }), retry, () => {}, signal)
+      .catch((err: unknown) => {
+        serverChecked = undefined;
+        throw qdrantError(err, 'reading the server version');
+      })
+      .then((info) => checkServerVersion(info.version));
+    return serverChecked;
+  };
+
+  const call = async <T>(what: string, req: QdrantRequest): Promise<T> => {
+    await checkServer(req.signal);
     try {
-      return await withRetries(fn, retry, (attempt, delayMs, err) =>
-        logger.warn('qdrant call failed, retrying', { what, attempt, delayMs: Math.round(delayMs), err }), signal);
+      return await withRetries(() => http.call<T>(req), retry, (attempt, delayMs, err) =>
+        logger.warn('qdrant call failed, retrying', { what, attempt, delayMs: Math.round(delayMs), err }), req.signal);
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
+      if (req.signal?.aborted) throw req.signal.reason;
       throw qdrantError(err, what);
     }
   };
 
+  const points = (name: string, suffix = '') => `/collections/${PREFIX}${name}/points${suffix}`;
+
   /** Calls on one collection's points: a 404 means the collection is gone. */
-  const onCollection = async <T>(name: string, what: string, fn: (qname: string) => Promise<T>, signal?: AbortSignal) => {
+  const onCollection = async <T>(name: string, what: string, req: QdrantRequest): Promise<T> => {
     await open(name);
     try {
-      return await call(what, () => fn(PREFIX + name), signal);
+      return await call<T>(what, req);
     } catch (err) {
       if (err instanceof SightlineError && err.details.status === 404) {
         verified.delete(name);
@@ -85,18 +107,34 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     }
   };
 
+  const countOf = async (name: string, filter: Schemas['Filter'] | undefined): Promise<number> => {
+    const { count } = await onCollection<Schemas['CountResult']>(name, 'count', {
+      method: 'POST',
+      path: points(name, '/count'),
+      query: read,
+      body: filter === undefined ? { exact: true } : { filter, exact: true },
+    });
+    return count;
+  };
+
   const describe = async (name: string): Promise<CollectionRecord | undefined> => {
     assertCollectionName(name);
     let info: Schemas['CollectionInfo'];
     try {
-      info = await withRetries(() => client.getCollection(PREFIX + name), retry, () => {});
+      await checkServer();
+      info = await withRetries(() => http.call<Schemas['CollectionInfo']>({ method: 'GET', path: `/collections/${PREFIX}${name}` }), retry, () => {});
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw qdrantError(err, `reading collection "${name}"`);
     }
     const meta = (info.config.metadata as { sightline?: SightlineMetadata } | null | undefined)?.sightline;
     const feature = meta?.feature ?? unboundFeature(info);
-    const { count } = await call('count', () => client.count(PREFIX + name, { exact: true }));
+    const { count } = await call<Schemas['CountResult']>('count', {
+      method: 'POST',
+      path: points(name, '/count'),
+      query: read,
+      body: { exact: true },
+    });
     return { name, feature, config: meta?.config ?? {}, createdAt: meta?.created_at ?? '', pointCount: count };
   };
 
@@ -123,13 +161,14 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       assertCollectionName(name);
       assertBinding(name, feature, expected);
       const metadata: SightlineMetadata = { feature, config: cleanPayload(config, name), created_at: new Date().toISOString() };
+      const body: Schemas['CreateCollection'] = {
+        ...collectionSettings(settings, vectorName, feature.dimensions),
+        metadata: { sightline: metadata } as unknown as Schemas['CreateCollection']['metadata'],
+      };
       try {
-        // Through api(): the client's createCollection() drops `metadata`.
-        await client.api().createCollection({
-          collection_name: PREFIX + name,
-          vectors: { [vectorName]: { size: feature.dimensions, distance: 'Cosine' } },
-          metadata: { sightline: metadata },
-        } as never);
+        await checkServer();
+        // Not retried: a retry after a lost answer would report COLLECTION_EXISTS for our own collection.
+        await http.call({ method: 'PUT', path: `/collections/${PREFIX}${name}`, query: long.query, timeoutMs: long.timeoutMs, body });
       } catch (err) {
         if (isConflict(err)) {
           throw new SightlineError(ErrorCode.COLLECTION_EXISTS, `collection "${name}" already exists`, { collection: name });
@@ -148,7 +187,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     },
 
     async listCollections() {
-      const { collections } = await call('listing collections', () => client.getCollections());
+      const { collections } = await call<Schemas['CollectionsResponse']>('listing collections', { method: 'GET', path: '/collections' });
       const names = collections.map((c) => c.name).filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length)).sort();
       const records = await Promise.all(names.map(describe));
       return records.filter((r) => r !== undefined);
@@ -157,15 +196,16 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     async deleteCollection(name) {
       assertCollectionName(name);
       verified.delete(name);
-      const { exists } = await call('checking collection', () => client.collectionExists(PREFIX + name));
+      const path = `/collections/${PREFIX}${name}`;
+      const { exists } = await call<Schemas['CollectionExistence']>('checking collection', { method: 'GET', path: `${path}/exists` });
       if (!exists) return false;
-      await call(`deleting collection "${name}"`, () => client.deleteCollection(PREFIX + name));
+      await call(`deleting collection "${name}"`, { method: 'DELETE', path, query: long.query, timeoutMs: long.timeoutMs });
       logger.info('collection deleted', { collection: name });
       return true;
     },
 
-    async upsert(name, points, signal) {
-      const prepared = points.map((p) => {
+    async upsert(name, input, signal) {
+      const prepared = input.map((p) => {
         const id = pointId(p.id);
         const vector = normalisedCopy(p.vector, expected.dimensions, `vector of point ${id}`);
         return { id, vector: { [vectorName]: Array.from(vector) }, payload: cleanPayload(p.payload, id) };
@@ -173,15 +213,19 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       for (const chunk of upsertChunks(prepared, expected.dimensions)) {
         signal?.throwIfAborted();
         // Upsert by id is idempotent, so a retried chunk cannot duplicate points.
-        await onCollection(name, 'upsert', (q) => client.upsert(q, { wait: true, points: chunk }), signal);
+        await onCollection(name, 'upsert', { method: 'PUT', path: points(name), query: write, body: { points: chunk }, signal });
       }
     },
 
     async get(name, ids, opts = {}) {
       const wanted = pointIds(ids);
       if (wanted.length === 0) return [];
-      const found = await onCollection(name, 'retrieve', (q) =>
-        client.retrieve(q, { ids: wanted, with_payload: true, with_vector: opts.withVector ? [vectorName] : false }));
+      const found = await onCollection<QdrantPoint[]>(name, 'retrieve', {
+        method: 'POST',
+        path: points(name),
+        query: read,
+        body: { ids: wanted, with_payload: true, with_vector: opts.withVector ? [vectorName] : false },
+      });
       const byId = new Map(found.map((p) => [String(p.id), p]));
       return wanted.flatMap((id) => (byId.has(id) ? [output(byId.get(id)!, opts.withVector === true)] : []));
     },
@@ -190,64 +234,102 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       const filter: Filter = 'ids' in selector ? { must: [{ has_id: pointIds(selector.ids) }] } : selector.filter;
       const qfilter = cleanFilter(filter)!;
       // Qdrant does not say how many it deleted; count first (a concurrent write may skew it).
-      const { count } = await onCollection(name, 'count', (q) => client.count(q, { filter: qfilter, exact: true }));
-      if (count > 0) await onCollection(name, 'delete', (q) => client.delete(q, { wait: true, filter: qfilter }));
+      const count = await countOf(name, qfilter);
+      if (count > 0) {
+        await onCollection(name, 'delete', {
+          method: 'POST',
+          path: points(name, '/delete'),
+          query: { ...write, ...long.query },
+          timeoutMs: long.timeoutMs,
+          body: { filter: qfilter },
+        });
+      }
       return count;
     },
 
     async count(name, filter) {
-      const qfilter = cleanFilter(filter);
-      const { count } = await onCollection(name, 'count', (q) => client.count(q, { filter: qfilter, exact: true }));
-      return count;
+      return countOf(name, cleanFilter(filter));
     },
 
     async search(name, q) {
       const { limit, offset } = checkPaging(q.limit, q.offset);
       const vector = normalisedCopy(q.vector, expected.dimensions, 'query vector');
       const filter = cleanFilter(q.filter);
-      const { points } = await onCollection(name, 'search', (qname) =>
-        client.query(qname, {
+      const { points: hits } = await onCollection<{ points: Schemas['ScoredPoint'][] }>(name, 'search', {
+        method: 'POST',
+        path: points(name, '/query'),
+        query: read,
+        body: {
           query: Array.from(vector),
           using: vectorName,
           filter,
           limit,
           offset,
           score_threshold: q.scoreThreshold,
-          params: { exact: q.exact ?? false, ...(q.hnswEf === undefined ? {} : { hnsw_ef: q.hnswEf }) },
+          params: searchParams(q, settings),
           with_payload: true,
           with_vector: q.withVector ? [vectorName] : false,
-        }));
-      return points.map((p) => ({ ...output(p, q.withVector === true), score: p.score }));
+        },
+      });
+      return hits.map((p) => ({ ...output(p, q.withVector === true), score: p.score }));
     },
 
     async scroll(name, q) {
       const { limit, offset } = checkPaging(q.limit, q.offset);
       const filter = cleanFilter(q.filter);
       // The query API without a query lists points in id order and takes a numeric offset.
-      const { points } = await onCollection(name, 'scroll', (qname) =>
-        client.query(qname, { filter, limit, offset, with_payload: true, with_vector: false }));
-      return points.map((p) => output(p, false));
+      const { points: found } = await onCollection<{ points: Schemas['ScoredPoint'][] }>(name, 'scroll', {
+        method: 'POST',
+        path: points(name, '/query'),
+        query: read,
+        body: { filter, limit, offset, with_payload: true, with_vector: false },
+      });
+      return found.map((p) => output(p, false));
     },
 
     async ensurePayloadIndexes(name, fields) {
       for (const { key, type } of fields) {
-        await onCollection(name, `indexing "${key}"`, (q) =>
-          client.createPayloadIndex(q, { wait: true, field_name: key, field_schema: type }));
+        await onCollection(name, `indexing "${key}"`, {
+          method: 'PUT',
+          path: `/collections/${PREFIX}${name}/index`,
+          query: { ...write, ...long.query },
+          timeoutMs: long.timeoutMs,
+          body: { field_name: key, field_schema: type },
+        });
       }
     },
 
     async ping() {
-      try {
-        await client.versionInfo();
-      } catch (err) {
-        throw qdrantError(err, 'ping');
-      }
+      // GET / answers without a key; listing collections proves the key is accepted.
+      await call('ping', { method: 'GET', path: '/collections' });
     },
 
     async close() {
       verified.clear();
     },
   };
+}
+
+/** What a new collection is made with; see the README's Qdrant settings. */
+function collectionSettings(s: QdrantSettings, vectorName: string, size: number): Schemas['CreateCollection'] {
+  return {
+    vectors: { [vectorName]: { size, distance: 'Cosine', on_disk: s.onDiskVectors } },
+    ...(s.shardNumber === undefined ? {} : { shard_number: s.shardNumber }),
+    replication_factor: s.replicationFactor,
+    write_consistency_factor: s.writeConsistencyFactor,
+    on_disk_payload: s.onDiskPayload,
+    hnsw_config: { m: s.hnswM, ef_construct: s.hnswEfConstruct },
+    ...(s.quantization === 'int8' ? { quantization_config: { scalar: { type: 'int8', always_ram: true } } } : {}),
+  };
+}
+
+function searchParams(q: SearchQuery, s: QdrantSettings): Schemas['SearchParams'] {
+  const params: Schemas['SearchParams'] = { exact: q.exact ?? false };
+  if (q.hnswEf !== undefined) params.hnsw_ef = q.hnswEf;
+  if (s.quantization !== 'none' && (q.rescore !== undefined || q.oversampling !== undefined)) {
+    params.quantization = { rescore: q.rescore, oversampling: q.oversampling };
+  }
+  return params;
 }
 
 /** A collection made outside Sightline: report what it holds so the mismatch is explained. */
