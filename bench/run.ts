@@ -1,18 +1,25 @@
 /**
  * `npm run bench`: every figure the issues ask for, measured side by side
  * with its baseline in one run, printed and written to BENCHMARKS.md.
- * Options: --images N (default 48), --quick (fewer images and vectors).
+ * Options: --images N (default 48), --quick (fewer images and vectors),
+ * --only a,b (just those blocks: extractor, ingest, search, api, variants, text).
+ * A partial or quick run prints its report and writes BENCHMARKS.md only when
+ * every block ran at full size, so the file always holds one whole run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateModelDir } from '../src/extractor/model-generate/generate-model-dir.ts';
 import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generate/model-dims.ts';
+import { MODEL_VARIANTS } from '../src/extractor/model-files.ts';
+import { renderTextSection, renderVariantsSection } from './inference-report.ts';
+import { runTextLatencyBench } from './text-latency-bench.ts';
+import { runVariantsBench } from './variants-bench.ts';
 import { runApiBench } from './api-bench.ts';
 import { runExtractorBench, machine } from './extractor-bench.ts';
 import { runIngestBench } from './ingest-bench.ts';
 import { fastest } from './measure.ts';
-import { photoSet } from './photos.ts';
+import { photoSet, type Photo } from './photos.ts';
 import { renderReport } from './report.ts';
 import { runSearchBench } from './search-bench.ts';
 
@@ -24,7 +31,7 @@ function baseModelDir(): string {
   if (!fs.existsSync(dir)) {
     const temp = `${dir}.${process.pid}.tmp`;
     progress(`generating the SigLIP-B/16-sized model into ${dir} (once)`);
-    generateModelDir({ dims: MODEL_SIZES.base, outDir: temp, seed: 0, variants: [], label: 'base' });
+    generateModelDir({ dims: MODEL_SIZES.base, outDir: temp, seed: 0, variants: MODEL_VARIANTS.filter((v) => v !== 'fp32'), label: 'base' });
     fs.renameSync(temp, dir);
   }
   return dir;
@@ -34,14 +41,20 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { images: { type: 'string' }, quick: { type: 'boolean', default: false } } });
-  const count = Number(values.images ?? (values.quick ? 12 : 48));
-  const modelDir = baseModelDir();
-  progress(`preparing ${count} photo-like JPEGs`);
-  const photos = await photoSet(count, path.join(CACHE, 'bench-photos'));
+const BLOCKS = ['pipeline', 'variants', 'text'] as const;
+type Block = (typeof BLOCKS)[number];
 
-  const rounds = values.quick ? 1 : 2;
+function parseBlocks(only: string | undefined): Set<Block> {
+  if (only === undefined) return new Set(BLOCKS);
+  const asked = only.split(',').map((b) => b.trim());
+  const unknown = asked.filter((b) => !(BLOCKS as readonly string[]).includes(b));
+  if (unknown.length > 0) throw new Error(`--only takes ${BLOCKS.join(',')}; not ${unknown.join(',')}`);
+  return new Set(asked as Block[]);
+}
+
+/** Issues #2–#4's figures: the extractor against its baseline, ingest, exact search and the GraphQL API. */
+async function pipelineSection(modelDir: string, photos: Photo[], quick: boolean): Promise<string> {
+  const rounds = quick ? 1 : 2;
   progress(`extractor: naive baseline and Sightline, alternating, ${rounds} runs each`);
   const extractor = await runExtractorBench(modelDir, photos, rounds);
   progress('ingest: loopback HTTP → embedded store (without and with thumbnails, alternating)');
@@ -54,12 +67,11 @@ async function main(): Promise<void> {
   const ingest = fastest(ingests);
   const ingestThumbs = fastest(ingestsThumbs);
   progress('search: exact search over stored vectors');
-  const sizes = values.quick ? [10_000] : [10_000, 100_000];
-  const search = await runSearchBench(sizes, values.quick ? 20 : 50);
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  const search = await runSearchBench(sizes, quick ? 20 : 50);
   progress('GraphQL: text-search latency, then a search load during an ingest');
-  const api = await runApiBench(modelDir, photos, sizes, values.quick ? 10 : 30, values.quick ? 10 : 30);
-
-  const report = renderReport({
+  const api = await runApiBench(modelDir, photos, sizes, quick ? 10 : 30, quick ? 10 : 30);
+  return renderReport({
     date: new Date().toISOString(),
     machine: machine(),
     flopsPerImage: visionFlopsPerImage(MODEL_SIZES.base.vision),
@@ -69,7 +81,36 @@ async function main(): Promise<void> {
     search,
     api,
   });
-  fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), report);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { images: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const quick = values.quick;
+  const blocks = parseBlocks(values.only);
+  const count = Number(values.images ?? (quick ? 12 : 48));
+  const modelDir = baseModelDir();
+  progress(`preparing ${count} photo-like JPEGs`);
+  const photos = await photoSet(count, path.join(CACHE, 'bench-photos'));
+
+  const sections: string[] = [];
+  if (blocks.has('pipeline')) sections.push(await pipelineSection(modelDir, photos, quick));
+  else sections.push(`# Benchmarks (partial run: ${[...blocks].join(', ')}; ${new Date().toISOString()}; ${machine().cpu}, ${machine().cores} cores)\n`);
+  if (blocks.has('variants')) {
+    progress('variants: every model variant in its own process');
+    const variants = await runVariantsBench(modelDir, photos, { batch: 16, singles: quick ? 2 : 8, queries: quick ? 8 : 30, progress });
+    sections.push(renderVariantsSection(variants));
+  }
+  if (blocks.has('text')) {
+    for (const variant of ['fp32', 'int8'] as const) {
+      progress(`text: tower alone, Sightline cold and cached, transformers.js (${variant})`);
+      sections.push(renderTextSection(await runTextLatencyBench(modelDir, variant, quick ? 10 : 40)));
+    }
+  }
+  const report = sections.join('\n');
+  const whole = !quick && blocks.size === BLOCKS.length;
+  fs.writeFileSync(path.join(whole ? ROOT : CACHE, whole ? 'BENCHMARKS.md' : 'BENCHMARKS.partial.md'), report);
   process.stdout.write(report);
 }
 

@@ -1,0 +1,104 @@
+/**
+ * Issue #10's variant figures: every model variant on the same photos in one
+ * run, each in its own process (see variant-child.ts), set against fp32:
+ * speed at batch 1 and N, text speed, cosine to fp32, file size and RSS.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { loadModelFiles, MODEL_VARIANTS, type ModelVariant } from '../src/extractor/model-files.ts';
+import { preprocessImage } from '../src/extractor/preprocess.ts';
+import { withLoadMark, type LoadMark } from './load-marks.ts';
+import type { Photo } from './photos.ts';
+import type { VariantChildArgs, VariantChildResult } from './variant-child.ts';
+
+export interface VariantResult extends Omit<VariantChildResult, 'cpuMs'> {
+  variant: ModelVariant;
+  /** Both towers' ONNX files. */
+  fileBytes: number;
+  /** Cosine of each photo's embedding to fp32's: worst and mean. */
+  cosine: { worst: number; mean: number };
+  load: LoadMark;
+}
+
+export interface VariantsBenchResult {
+  images: number;
+  batch: number;
+  singles: number;
+  queries: number;
+  variants: VariantResult[];
+}
+
+const run = promisify(execFile);
+const QUERIES = ['red leather sneakers', 'a blue ceramic coffee mug', 'stainless steel water bottle with a bamboo lid', 'vintage poster'];
+
+/** The photos as the extractor would feed them: decoded, resized and normalised once, for every variant. */
+async function writeTensors(modelDir: string, photos: Photo[], file: string): Promise<void> {
+  const model = await loadModelFiles(modelDir, 'fp32');
+  const opts = { size: { height: model.image.height, width: model.image.width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
+  const out = fs.openSync(file, 'w');
+  try {
+    for (const photo of photos) {
+      const pre = await preprocessImage({ kind: 'encoded', bytes: photo.bytes }, opts);
+      fs.writeSync(out, new Uint8Array(pre.pixelValues.buffer, pre.pixelValues.byteOffset, pre.pixelValues.byteLength));
+    }
+  } finally {
+    fs.closeSync(out);
+  }
+}
+
+async function runChild(args: VariantChildArgs): Promise<VariantChildResult> {
+  const child = path.join(path.dirname(new URL(import.meta.url).pathname), 'variant-child.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', child, JSON.stringify(args)], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as VariantChildResult;
+}
+
+function readEmbeddings(file: string): Float32Array {
+  const bytes = fs.readFileSync(file);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+function cosines(a: Float32Array, b: Float32Array, dim: number): { worst: number; mean: number } {
+  const values: number[] = [];
+  for (let o = 0; o < a.length; o += dim) {
+    let dot = 0;
+    for (let i = o; i < o + dim; i++) dot += (a[i] as number) * (b[i] as number);
+    values.push(dot);
+  }
+  return { worst: Math.min(...values), mean: values.reduce((s, v) => s + v, 0) / values.length };
+}
+
+const fileBytes = async (modelDir: string, variant: ModelVariant) => {
+  const m = await loadModelFiles(modelDir, variant);
+  return fs.statSync(m.visionModelPath).size + fs.statSync(m.textModelPath).size;
+};
+
+export async function runVariantsBench(
+  modelDir: string,
+  photos: Photo[],
+  opts: { batch: number; singles: number; queries: number; progress: (msg: string) => void },
+): Promise<VariantsBenchResult> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-bench-variants-'));
+  try {
+    const tensorsFile = path.join(work, 'pixels.f32');
+    await writeTensors(modelDir, photos, tensorsFile);
+    const queries = Array.from({ length: opts.queries }, (_, i) => `${QUERIES[i % QUERIES.length]} ${i}`);
+    const results: VariantResult[] = [];
+    let reference: Float32Array | undefined;
+    for (const variant of MODEL_VARIANTS) {
+      opts.progress(`variant ${variant}`);
+      const embeddingsOut = path.join(work, `${variant}.f32`);
+      const args: VariantChildArgs = { modelDir, variant, tensorsFile, images: photos.length, batch: opts.batch, singles: opts.singles, queries, embeddingsOut };
+      const { value, load } = await withLoadMark(() => runChild(args), (r) => r.cpuMs);
+      const embeddings = readEmbeddings(embeddingsOut);
+      reference ??= embeddings;
+      const { cpuMs: _cpu, ...figures } = value;
+      results.push({ variant, ...figures, fileBytes: await fileBytes(modelDir, variant), cosine: cosines(embeddings, reference, 768), load });
+    }
+    return { images: photos.length, batch: opts.batch, singles: opts.singles, queries: opts.queries, variants: results };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
