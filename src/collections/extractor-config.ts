@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { fieldPathProblem } from '../store/payload-path.ts';
 
 /** Fields Sightline writes on every document; passthrough may not overwrite them. */
 export const SYSTEM_FIELDS = [
@@ -20,8 +21,10 @@ export const SYSTEM_FIELDS = [
   'ingested_at',
 ] as const;
 
-const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
-const path = z.string().regex(PATH, 'must be a dotted path of names, e.g. "metadata.sku"');
+const path = z.string().superRefine((text, ctx) => {
+  const problem = fieldPathProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 const json: z.ZodType<unknown> = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 
 const schema = z.strictObject({

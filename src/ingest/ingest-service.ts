@@ -6,7 +6,7 @@
  */
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Collection, CollectionService } from '../collections/collection-service.ts';
-import { readPath } from '../collections/payload-path.ts';
+import { readField } from '../store/payload-path.ts';
 import type { Config } from '../config.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
@@ -133,7 +133,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
 
       const ingestOne = async (object: unknown, index: number): Promise<IngestItemResult> => {
         try {
-          const raw = readPath(object, field);
+          const raw = readField(object, field);
           // Present but empty or malformed is the parser's to say (EMPTY_INPUT, INVALID_SOURCE).
           if (raw === undefined || raw === null) {
             throw new SightlineError(ErrorCode.MISSING_INPUT_FIELD, `the object has no "${field}" field (input_mappings.image)`, {

@@ -1,18 +1,19 @@
 /** Copies an object's passthrough fields onto its documents' payload. */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Passthrough } from '../collections/extractor-config.ts';
-import { readPath, writePath } from '../collections/payload-path.ts';
+import { readField, writeField } from '../store/payload-path.ts';
 
 export function passthroughFields(object: unknown, rules: readonly Passthrough[]): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  // No prototype: whatever the rules say, nothing written here can reach Object.prototype.
+  const fields = Object.create(null) as Record<string, unknown>;
   for (const rule of rules) {
-    const value = readPath(object, rule.sourcePath);
-    if (value !== undefined) writePath(fields, rule.targetPath, value);
+    const value = readField(object, rule.sourcePath);
+    if (value !== undefined) writeField(fields, rule.targetPath, value);
     else if (rule.required) {
       throw new SightlineError(ErrorCode.MISSING_INPUT_FIELD, `required passthrough field "${rule.sourcePath}" is missing`, {
         field: rule.sourcePath,
       });
-    } else if (rule.default !== undefined) writePath(fields, rule.targetPath, rule.default);
+    } else if (rule.default !== undefined) writeField(fields, rule.targetPath, rule.default);
   }
   return fields;
 }

@@ -5,7 +5,7 @@
  * first value seen for the field.
  */
 import type { Passthrough } from '../collections/extractor-config.ts';
-import { readPath } from '../collections/payload-path.ts';
+import { readField } from '../store/payload-path.ts';
 import type { PayloadIndexType, VectorStore } from '../store/vector-store.ts';
 
 export function indexTypeOf(value: unknown): PayloadIndexType | undefined {
@@ -35,7 +35,7 @@ export function createPayloadIndexer(store: VectorStore) {
   ): Promise<void> => {
     const wanted = rules.flatMap((rule) => {
       const id = `${collection.name}\u0000${collection.createdAt}\u0000${rule.targetPath}`;
-      const type = done.has(id) ? undefined : indexTypeOf(readPath(fields, rule.targetPath));
+      const type = done.has(id) ? undefined : indexTypeOf(readField(fields, rule.targetPath));
       return type ? [{ id, key: rule.targetPath, type }] : [];
     });
     if (wanted.length === 0) return;

@@ -20,7 +20,7 @@
  * - has_id: the point's id is in the list.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { parsePayloadPath, valuesAtPath, type PathStep } from './payload-path.ts';
+import { parsePayloadPath, payloadPathProblem, valuesAtPath, type PathStep } from './payload-path.ts';
 import { canonicalPointId } from './point-id.ts';
 
 export type Filter = { must?: Condition[]; should?: Condition[]; must_not?: Condition[] };
@@ -121,9 +121,9 @@ function validateCondition(input: unknown, path: string, depth: number, budget: 
 }
 
 function validateKey(key: unknown, path: string): string {
-  if (typeof key !== 'string' || parsePayloadPath(key) === undefined) {
-    fail(path, 'expected a payload key such as "brand", "metadata.category" or "items[].sku"');
-  }
+  if (typeof key !== 'string') fail(path, 'expected a payload key such as "brand", "metadata.category" or "items[].sku"');
+  const problem = payloadPathProblem(key);
+  if (problem !== undefined) fail(path, problem);
   return key;
 }
 
