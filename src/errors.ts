@@ -46,6 +46,8 @@ export const ErrorCode = {
   INVALID_DOCUMENT_ID: 'INVALID_DOCUMENT_ID',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   INVALID_FILTER: 'INVALID_FILTER',
+  /** A delete that names nothing (no ids, an empty id list, a filter without conditions): deleting everything takes `all: true`. */
+  UNSCOPED_DELETE: 'UNSCOPED_DELETE',
 
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The Qdrant server's version is outside what Sightline speaks; start-up stops with it. */

@@ -50,11 +50,8 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
         }
         return { results: await services.ingest.run(collection, objects, { signal, logger }), job: null };
       },
-      deleteDocuments: async (_, { collection, ids, filter }, { services }) => {
-        if ((ids == null) === (filter == null)) {
-          throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'deleteDocuments takes exactly one of ids, filter');
-        }
-        const target = ids != null ? { ids } : { filter: toStoreFilter(filter!) };
+      deleteDocuments: async (_, { collection, ids, filter, all }, { services }) => {
+        const target = { ids, all, filter: filter == null ? null : toStoreFilter(filter) };
         return { deleted: await services.documents.delete(collection, target) };
       },
     },

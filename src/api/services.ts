@@ -10,6 +10,7 @@ import type { IngestJob } from '../ingest/ingest-jobs.ts';
 import type { IngestItemResult } from '../ingest/ingest-service.ts';
 import type { SearchRequest } from '../search/search-service.ts';
 import type { Filter } from '../store/filter.ts';
+import type { DeleteRequest } from '../store/store-input.ts';
 
 /** Filters have Qdrant's shape and semantics; the store owns the type. */
 export type { Condition, Filter } from '../store/filter.ts';
@@ -134,7 +135,8 @@ export interface Services {
     /** COLLECTION_NOT_FOUND, DOCUMENT_NOT_FOUND. */
     get(collection: string, id: string, options: { withEmbedding: boolean }): Promise<StoredDocument>;
     /** Exactly one of ids or filter; returns how many documents were deleted. */
-    delete(collection: string, target: { ids: string[] } | { filter: Filter }): Promise<number>;
+    /** COLLECTION_NOT_FOUND; UNSCOPED_DELETE unless the target names documents or says `all: true`. */
+    delete(collection: string, target: DeleteRequest): Promise<number>;
   };
 
   /** COLLECTION_NOT_FOUND, DOCUMENT_NOT_FOUND (document query), FEATURE_MISMATCH, INVALID_FILTER, source errors. */

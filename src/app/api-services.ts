@@ -13,6 +13,7 @@ import { SYSTEM_FIELDS, serialiseExtractorConfig } from '../collections/extracto
 import type { Collection } from '../collections/collection-service.ts';
 import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { deleteSelector } from '../store/store-input.ts';
 import type { StoredPoint } from '../store/vector-store.ts';
 import type { App } from './app.ts';
 
@@ -118,8 +119,9 @@ export function createApiServices(app: App): Services {
         return doc;
       },
       async delete(collection, target) {
+        const selector = deleteSelector(target);
         await requireCollection(collection);
-        return app.removal.documents(collection, target);
+        return app.removal.documents(collection, selector);
       },
     },
     async search(collection, request: ApiSearchRequest, signal) {

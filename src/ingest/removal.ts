@@ -7,6 +7,7 @@
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Filter } from '../store/filter.ts';
 import { canonicalPointId } from '../store/point-id.ts';
+import { deleteSelector } from '../store/store-input.ts';
 import type { PointSelector, VectorStore } from '../store/vector-store.ts';
 import { thumbnailFolder, thumbnailKey } from './thumbnail.ts';
 
@@ -42,8 +43,12 @@ export function createRemoval({ store, thumbnails }: { store: VectorStore; thumb
   };
 
   return {
-    documents: (collection, selector) =>
-      'ids' in selector ? byIds(collection, selector.ids) : byFilter(collection, selector.filter),
+    documents: (collection, request) => {
+      const selector = deleteSelector(request);
+      if ('ids' in selector) return byIds(collection, selector.ids);
+      // `all: true` is Qdrant's empty filter, which selects every document.
+      return byFilter(collection, 'filter' in selector ? selector.filter : {});
+    },
     async collection(name) {
       const deleted = await store.deleteCollection(name);
       await thumbnails.deletePrefix(thumbnailFolder(name));

@@ -18,6 +18,7 @@ import {
   assertBinding,
   assertCollectionName,
   checkPaging,
+  deleteSelector,
   cleanPayload,
   collectionNotFound,
   pointId,
@@ -61,7 +62,8 @@ function scanRows(scan: Scan, dimensions: number, from: number, to: number): voi
   for (let slot = from; slot < to; slot++) {
     if (pass && !pass(matrix.payloadAt(slot), matrix.idAt(slot))) continue;
     const score = dotRow(rows, slot, query, dimensions);
-    if (score < threshold || score < top.floor) continue;
+    // Qdrant keeps scores strictly above the threshold, compared as f32 (see SearchQuery.scoreThreshold).
+    if (!(Math.fround(score) > threshold) || score < top.floor) continue;
     top.offer(slot, score);
   }
 }
@@ -206,13 +208,14 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
       });
     },
 
-    async delete(name, selector) {
+    async delete(name, request) {
+      const selector = deleteSelector(request);
       return live(() => {
         const matrix = open(name);
         const ids =
           'ids' in selector
-            ? pointIds(selector.ids)
-            : matchingInIdOrder(matrix, selector.filter).map((slot) => matrix.idAt(slot));
+            ? selector.ids
+            : matchingInIdOrder(matrix, 'filter' in selector ? selector.filter : undefined).map((slot) => matrix.idAt(slot));
         return removeIds(name, matrix, ids);
       });
     },
@@ -235,7 +238,7 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
         live(() => {
           const matrix = open(name);
           const top = new TopK(limit + offset, (slot) => matrix.idAt(slot));
-          return { matrix, query, pass: predicate(q.filter), threshold: q.scoreThreshold ?? -Infinity, top };
+          return { matrix, query, pass: predicate(q.filter), threshold: Math.fround(q.scoreThreshold ?? -Infinity), top };
         });
       let scan = start();
       const { matrix } = scan;

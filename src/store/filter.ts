@@ -3,9 +3,15 @@
  * embedded store and Qdrant answer a filter identically. The Qdrant store
  * passes a validated filter through unchanged; the embedded store compiles it.
  *
- * Semantics (from Qdrant's condition checker):
- * - must: all; should: at least one (an empty `should` matches nothing);
- *   must_not: none. Clauses nest.
+ * Semantics (read from Qdrant v1.18.3's source, lib/segment/src/...):
+ * - must: all; should: at least one; must_not: none. Clauses nest. An empty
+ *   clause is no constraint, `should` included: the query optimiser turns
+ *   `Some(vec![])` into `None` before evaluating
+ *   (index/struct_payload_index/read_view/optimizer.rs, `optimize_filter`, and
+ *   index/query_estimator.rs, `estimate_filter`), so `{ should: [] }` matches
+ *   every point and `must_not: [{ should: [] }]` matches none. (Only Qdrant's
+ *   unoptimised checker, payload_storage/query_checker.rs, reads an empty
+ *   should as false; it serves `nested` conditions, which we do not offer.)
  * - A key reaches zero or more values (see payload-path.ts). A match or range
  *   passes when any reached value passes; a reached array passes when any of
  *   its elements does (one level: arrays inside arrays are not flattened).
@@ -15,8 +21,13 @@
  *   all-integer lists. except fails on null and passes on values of another
  *   type (a number against a list of strings, an object, a boolean).
  * - range compares numbers only.
- * - is_empty: the key is missing, null, or [] everywhere it reaches.
- * - is_null: some reached value is null, or an array holding a null.
+ * - is_empty / is_null answer as Qdrant's NullIndex does for an indexed field
+ *   (index/field_index/null_index/mutable_null_index/lifecycle.rs, `add_point`;
+ *   every passthrough field gets a payload index, which brings a NullIndex):
+ *   is_empty: the key is missing, null, or [] everywhere it reaches (`[null]`
+ *   is not empty); is_null: some reached value is null, or an array holding a
+ *   null. Qdrant's unindexed check (common/utils.rs, `check_is_null`) says
+ *   `[1, null]` is not null: see README, Filters, for how that trap is refused.
  * - has_id: the point's id is in the list.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
@@ -170,6 +181,19 @@ function validateRange(input: unknown, path: string): NonNullable<FieldCondition
   return out;
 }
 
+/**
+ * True when the filter holds no condition at any depth, only (nested) empty
+ * clauses: `{}`, `{ should: [] }`, `{ must: [{ must: [] }] }`. Such a filter
+ * states no intent (most of them select every point).
+ */
+export function holdsNoCondition(filter: Filter): boolean {
+  return CLAUSES.every((clause) => (filter[clause] ?? []).every((c) => isNestedFilter(c) && holdsNoCondition(c)));
+}
+
+function isNestedFilter(c: Condition): c is Filter {
+  return !('key' in c) && !('is_empty' in c) && !('is_null' in c) && !('has_id' in c);
+}
+
 /** A compiled filter: keys parsed once, then applied to many points. */
 export type PointPredicate = (payload: unknown, id: string) => boolean;
 
@@ -179,10 +203,10 @@ export type PointPredicate = (payload: unknown, id: string) => boolean;
  */
 export function compileFilter(filter: Filter): PointPredicate {
   const must = (filter.must ?? []).map(compileCondition);
-  const should = filter.should?.map(compileCondition);
+  const should = (filter.should ?? []).map(compileCondition);
   const mustNot = (filter.must_not ?? []).map(compileCondition);
   return (payload, id) =>
-    (should === undefined || should.some((c) => c(payload, id))) &&
+    (should.length === 0 || should.some((c) => c(payload, id))) &&
     must.every((c) => c(payload, id)) &&
     !mustNot.some((c) => c(payload, id));
 }

@@ -18,6 +18,7 @@ import {
   assertBinding,
   assertCollectionName,
   checkPaging,
+  deleteSelector,
   cleanPayload,
   collectionNotFound,
   pointId,
@@ -230,8 +231,10 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       return wanted.flatMap((id) => (byId.has(id) ? [output(byId.get(id)!, opts.withVector === true)] : []));
     },
 
-    async delete(name, selector) {
-      const filter: Filter = 'ids' in selector ? { must: [{ has_id: pointIds(selector.ids) }] } : selector.filter;
+    async delete(name, request) {
+      const selector = deleteSelector(request);
+      // `all` is Qdrant's empty filter, which selects every point.
+      const filter: Filter = 'ids' in selector ? { must: [{ has_id: selector.ids }] } : 'filter' in selector ? selector.filter : {};
       const qfilter = cleanFilter(filter)!;
       // Qdrant does not say how many it deleted; count first (a concurrent write may skew it).
       const count = await countOf(name, qfilter);

@@ -3,8 +3,9 @@
  * refuse the same things with the same codes.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
+import { holdsNoCondition, validateFilter } from './filter.ts';
 import { canonicalPointId } from './point-id.ts';
-import type { FeatureBinding, Payload } from './vector-store.ts';
+import type { FeatureBinding, Payload, PointSelector } from './vector-store.ts';
 
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
@@ -87,4 +88,39 @@ export function collectionNotFound(name: string): SightlineError {
   return new SightlineError(ErrorCode.COLLECTION_NOT_FOUND, `collection "${name}" does not exist`, {
     collection: name,
   });
+}
+
+/** What a caller (GraphQL, CLI, code) asks a delete to remove, before it is checked. */
+export interface DeleteRequest {
+  ids?: readonly unknown[] | null;
+  filter?: unknown;
+  all?: boolean | null;
+}
+
+const DELETE_ALL_HINT = 'to delete every document of the collection, pass all: true instead';
+
+function unscoped(message: string): SightlineError {
+  return new SightlineError(ErrorCode.UNSCOPED_DELETE, `${message}; ${DELETE_ALL_HINT}`);
+}
+
+/**
+ * The one rule for what a delete may name. Deleting needs explicit intent: no
+ * selector, `ids: []` and a filter without any condition (which would select
+ * every point, Qdrant's reading of empty clauses) are refused with
+ * UNSCOPED_DELETE; deleting everything takes `all: true`.
+ */
+export function deleteSelector(request: DeleteRequest): PointSelector {
+  const given = (['ids', 'filter', 'all'] as const).filter((k) => request[k] !== undefined && request[k] !== null && request[k] !== false);
+  if (given.length > 1) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `a delete takes exactly one of ids, filter, all (found ${given.join(', ')})`);
+  }
+  if (given.length === 0) throw unscoped('a delete needs ids or a filter naming the documents to remove');
+  if (request.all === true) return { all: true };
+  if (request.ids !== undefined && request.ids !== null) {
+    if (request.ids.length === 0) throw unscoped('ids is empty, so it names no document');
+    return { ids: pointIds([...request.ids]) };
+  }
+  const filter = validateFilter(request.filter);
+  if (holdsNoCondition(filter)) throw unscoped('the filter holds no condition, so it names no document in particular');
+  return { filter };
 }

@@ -50,7 +50,12 @@ export interface SearchQuery {
   filter?: Filter;
   limit: number;
   offset?: number;
-  /** Minimum score a hit must reach. */
+  /**
+   * Hits keep only scores strictly greater than this, compared as f32: Qdrant's
+   * rule for cosine (lib/segment/src/types.rs, `Distance::check_threshold`,
+   * `score > threshold` for larger-is-better distances, applied in
+   * lib/collection/src/shards/local_shard/search.rs).
+   */
   scoreThreshold?: number;
   withVector?: boolean;
   /**
@@ -72,7 +77,8 @@ export interface ScrollQuery {
   offset?: number;
 }
 
-export type PointSelector = { ids: string[] } | { filter: Filter };
+/** What a delete removes; every point only when said explicitly (store-input.ts, `deleteSelector`, checks it). */
+export type PointSelector = { ids: string[] } | { filter: Filter } | { all: true };
 
 export type PayloadIndexType = 'keyword' | 'float' | 'integer' | 'bool';
 
@@ -88,7 +94,7 @@ export interface VectorStore {
   upsert(collection: string, points: PointInput[], signal?: AbortSignal): Promise<void>;
   /** Points that exist, in the order of `ids`; unknown ids are left out. */
   get(collection: string, ids: string[], opts?: { withVector?: boolean }): Promise<StoredPoint[]>;
-  /** Returns how many points were deleted. */
+  /** Returns how many points were deleted. UNSCOPED_DELETE unless the selector names points (or says `all: true`). */
   delete(collection: string, selector: PointSelector): Promise<number>;
   count(collection: string, filter?: Filter): Promise<number>;
   /** Best first; equal scores in id order (embedded store). */

@@ -220,10 +220,22 @@ describe('GraphQL operations', () => {
   });
 
   it('deletes documents by ids or by filter, but not both', async () => {
-    const byIds = await run(`mutation { deleteDocuments(collection: "products", ids: ["a", "b"]) { deleted } }`);
+    const a = '00000000-0000-4000-8000-00000000000a';
+    const b = '00000000-0000-4000-8000-00000000000b';
+    const byIds = await run(`mutation { deleteDocuments(collection: "products", ids: ["${a}", "${b}"]) { deleted } }`);
     expect(byIds.data?.deleteDocuments).toEqual({ deleted: 2 });
-    const both = await run(`mutation { deleteDocuments(collection: "products", ids: ["a"], filter: { must: [{ key: "x", match: 1 }] }) { deleted } }`);
+    const both = await run(`mutation { deleteDocuments(collection: "products", ids: ["${a}"], filter: { must: [{ key: "x", match: 1 }] }) { deleted } }`);
     expect(both.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a delete that names nothing, saying how to delete everything', async () => {
+    for (const args of ['', 'filter: {}', 'ids: []', 'filter: { should: [] }', 'filter: { must: [{ filter: {} }] }', 'all: false']) {
+      const result = await run(`mutation { deleteDocuments(collection: "products"${args ? `, ${args}` : ''}) { deleted } }`);
+      expect(result.errors?.[0]?.extensions?.code, args).toBe('UNSCOPED_DELETE');
+      expect(result.errors?.[0]?.message).toMatch(/pass all: true/);
+    }
+    const all = await run(`mutation { deleteDocuments(collection: "products", all: true) { deleted } }`);
+    expect(all.errors).toBeUndefined();
   });
 
   it('refuses to create a collection whose name is taken', async () => {

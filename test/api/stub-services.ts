@@ -6,6 +6,7 @@
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
 import { IMAGE_EXTRACTOR } from '../../src/extractor/feature.ts';
 import type { CollectionInfo, Readiness, SearchRequest, SearchResponse, Services } from '../../src/api/services.ts';
+import { deleteSelector } from '../../src/store/store-input.ts';
 
 export const STUB_COLLECTION: CollectionInfo = {
   name: 'products',
@@ -89,7 +90,10 @@ export function createStubServices(): StubServices {
       get: async (collection, id) => {
         throw new SightlineError(ErrorCode.DOCUMENT_NOT_FOUND, `no document "${id}" in "${collection}"`, { collection, id });
       },
-      delete: async (_collection, target) => ('ids' in target ? target.ids.length : 0),
+      delete: async (_collection, target) => {
+        const selector = deleteSelector(target);
+        return 'ids' in selector ? selector.ids.length : 0;
+      },
     },
     search: async (collection, request) => {
       stub.searches.push(request);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { IMAGE_EXTRACTOR } from '../../src/extractor/feature.ts';
+import type { Filter } from '../../src/store/filter.ts';
 import type { FeatureBinding, PointInput, VectorStore } from '../../src/store/vector-store.ts';
 
 export const EXPECTED: FeatureBinding = {
@@ -188,6 +189,59 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
       for (let offset = 0; offset < 10; offset += 3) pages.push(...(await s.scroll(name, { filter, limit: 3, offset })));
       expect(pages.map((p) => p.payload.n)).toEqual([2, 4, 6, 8, 10, 12, 14]);
       expect((await s.scroll(name, { limit: 100 })).map((p) => p.id)).toEqual([...order].sort((a, b) => a - b).map(id));
+    });
+
+    it('refuses a delete that names nothing, and deletes everything only when told all: true', async () => {
+      const s = store();
+      const name = await collection(s, [1, 2, 3].map((n) => ({ id: id(n), vector: vec(1, n), payload: { n } })));
+      for (const selector of [{ ids: [] }, { filter: {} }, { filter: { should: [] } }, { filter: { must: [{ must_not: [] }] } }, {}]) {
+        expect(await codeOf(s.delete(name, selector as never)), JSON.stringify(selector)).toBe(ErrorCode.UNSCOPED_DELETE);
+      }
+      expect(await s.count(name)).toBe(3);
+      expect(await s.delete(name, { all: true })).toBe(3);
+      expect(await s.count(name)).toBe(0);
+    });
+
+    it('reads an empty clause as no constraint, should included (Qdrant drops it)', async () => {
+      const s = store();
+      const name = await collection(s, [1, 2, 3].map((n) => ({ id: id(n), vector: vec(1, n), payload: { n } })));
+      expect(await s.count(name, { should: [] })).toBe(3);
+      expect(await s.count(name, { must: [], must_not: [] })).toBe(3);
+      expect(await s.count(name, { must_not: [{ should: [] }] })).toBe(0);
+      expect(await s.count(name, { should: [], must: [{ key: 'n', match: { value: 2 } }] })).toBe(1);
+      expect((await s.scroll(name, { filter: { must: [{ should: [] }] }, limit: 10 })).length).toBe(3);
+      expect(await s.search(name, { vector: vec(1), limit: 10, filter: { must_not: [{ should: [] }] } })).toEqual([]);
+      expect(await s.delete(name, { filter: { must: [{ should: [] }, { key: 'n', match: { value: 1 } }] } })).toBe(1);
+    });
+
+    it('keeps only scores strictly greater than the score threshold', async () => {
+      const s = store();
+      const name = await collection(s, [
+        { id: id(1), vector: vec(1), payload: { name: 'same' } },
+        { id: id(2), vector: vec(0, 1), payload: { name: 'orthogonal' } },
+        { id: id(3), vector: vec(-1), payload: { name: 'opposite' } },
+      ]);
+      const names = async (scoreThreshold: number) =>
+        (await s.search(name, { vector: vec(1), limit: 10, scoreThreshold })).map((h) => h.payload.name);
+      expect(await names(0)).toEqual(['same']);
+      expect(await names(-1)).toEqual(['same', 'orthogonal']);
+      expect(await names(1)).toEqual([]);
+      expect(await names(0.999)).toEqual(['same']);
+    });
+
+    it('answers is_null and is_empty over arrays as Qdrant does for an indexed field', async () => {
+      const s = store();
+      const values: Record<number, unknown> = { 1: null, 2: [], 3: [null], 4: ['a', null], 5: ['a'], 6: 'a', 7: undefined };
+      const name = await collection(
+        s,
+        Object.entries(values).map(([n, tags]) => ({ id: id(Number(n)), vector: vec(1), payload: tags === undefined ? { n: Number(n) } : { n: Number(n), tags } })),
+      );
+      // Every passthrough field has a payload index (and so Qdrant's NullIndex) before it is filtered on.
+      await s.ensurePayloadIndexes(name, [{ key: 'tags', type: 'keyword' }]);
+      const ns = async (filter: Filter) => (await s.scroll(name, { filter, limit: 10 })).map((p) => p.payload.n);
+      expect(await ns({ must: [{ is_null: { key: 'tags' } }] })).toEqual([1, 3, 4]);
+      expect(await ns({ must: [{ is_empty: { key: 'tags' } }] })).toEqual([1, 2, 7]);
+      expect(await ns({ must_not: [{ is_empty: { key: 'tags' } }] })).toEqual([3, 4, 5, 6]);
     });
 
     it('keeps each collection to itself', async () => {

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
 import { EXPECTED, id, vec } from './conformance.ts';
 import { filterArb, payloadArb } from './filter-arbitraries.ts';
-import { referenceMatches } from './filter-reference.ts';
+import { referenceHoldsNoCondition, referenceMatches } from './filter-reference.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-filter-'));
 const store = createEmbeddedStore({ dataDir, expected: EXPECTED, logger: silentLogger });
@@ -29,8 +29,13 @@ it('filters scroll, count, search and delete exactly as the reference evaluator 
       expect(await store.count(name, filter)).toBe(expected.length);
       const hits = await store.search(name, { vector: vec(1), filter, limit: 100 });
       expect(hits.map((h) => h.id).sort()).toEqual(expected);
-      expect(await store.delete(name, { filter })).toBe(expected.length);
-      expect(await store.count(name)).toBe(payloads.length - expected.length);
+      if (referenceHoldsNoCondition(filter)) {
+        await expect(store.delete(name, { filter })).rejects.toMatchObject({ code: 'UNSCOPED_DELETE' });
+        expect(await store.count(name)).toBe(payloads.length);
+      } else {
+        expect(await store.delete(name, { filter })).toBe(expected.length);
+        expect(await store.count(name)).toBe(payloads.length - expected.length);
+      }
       await store.deleteCollection(name);
     }),
     { numRuns: 150 },

@@ -2,6 +2,17 @@
  * A second, deliberately plain reading of Qdrant's filter rules, written
  * apart from src/store/filter.ts so property tests can compare the two.
  * It handles the keys the generators use: dotted names with optional `[]`.
+ *
+ * Each rule below is taken from Qdrant v1.18.3's source (lib/segment/src/):
+ * - Clauses: index/struct_payload_index/read_view/optimizer.rs builds each
+ *   clause only `if let Some(conditions) = … && !conditions.is_empty()`, else
+ *   None, and index/query_optimization/optimized_filter.rs passes a None
+ *   clause: an empty must, should or must_not is no constraint.
+ * - is_null / is_empty: the NullIndex every payload index carries
+ *   (index/field_index/null_index/mutable_null_index/lifecycle.rs, add_point):
+ *   null sets is_null; an array sets is_null when it holds a null and
+ *   has_values when it is non-empty; any other value sets has_values.
+ *   is_empty = !has_values.
  */
 import type { Condition, Filter } from '../../src/store/filter.ts';
 
@@ -69,27 +80,25 @@ function conditionHolds(c: Condition, payload: Json, id: string): boolean {
     }
     return false;
   }
-  if ('is_empty' in c) {
-    for (const v of resolve(payload, c.is_empty.key)) {
-      if (v === null) continue;
-      if (Array.isArray(v) && v.length === 0) continue;
-      return false;
+  if ('is_empty' in c || 'is_null' in c) {
+    const key = 'is_empty' in c ? c.is_empty.key : c.is_null.key;
+    let isNull = false;
+    let hasValues = false;
+    for (const v of resolve(payload, key)) {
+      if (v === null) isNull = true;
+      else if (Array.isArray(v)) {
+        if (v.some((x) => x === null)) isNull = true;
+        if (v.length > 0) hasValues = true;
+      } else hasValues = true;
     }
-    return true;
-  }
-  if ('is_null' in c) {
-    for (const v of resolve(payload, c.is_null.key)) {
-      if (v === null) return true;
-      if (Array.isArray(v) && v.some((x) => x === null)) return true;
-    }
-    return false;
+    return 'is_empty' in c ? !hasValues : isNull;
   }
   if ('has_id' in c) return c.has_id.includes(id);
   return referenceMatches(payload, id, c);
 }
 
 export function referenceMatches(payload: Json, id: string, filter: Filter): boolean {
-  if (filter.should) {
+  if (filter.should && filter.should.length > 0) {
     let any = false;
     for (const c of filter.should) if (conditionHolds(c, payload, id)) any = true;
     if (!any) return false;
@@ -97,4 +106,10 @@ export function referenceMatches(payload: Json, id: string, filter: Filter): boo
   for (const c of filter.must ?? []) if (!conditionHolds(c, payload, id)) return false;
   for (const c of filter.must_not ?? []) if (conditionHolds(c, payload, id)) return false;
   return true;
+}
+
+/** A filter made of clauses alone, with no condition anywhere: a delete refuses it (UNSCOPED_DELETE). */
+export function referenceHoldsNoCondition(filter: Filter): boolean {
+  const conditions = [...(filter.must ?? []), ...(filter.should ?? []), ...(filter.must_not ?? [])];
+  return conditions.every((c) => !('key' in c || 'is_empty' in c || 'is_null' in c || 'has_id' in c) && referenceHoldsNoCondition(c));
 }

@@ -21,7 +21,8 @@ describe('filter semantics (Qdrant)', () => {
     };
     expect(passes(london, f)).toBe(false);
     expect(passes(berlin, f)).toBe(true);
-    expect(passes(london, { should: [] })).toBe(false);
+    expect(passes(london, { should: [] })).toBe(true);
+    expect(passes(london, { must_not: [{ should: [] }] })).toBe(false);
     expect(passes(london, {})).toBe(true);
   });
 

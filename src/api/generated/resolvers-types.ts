@@ -218,7 +218,12 @@ export type Mutation = {
   createCollection: Collection;
   /** True when a collection was deleted, false when none had that name. */
   deleteCollection: Scalars['Boolean']['output'];
-  /** Deletes the listed documents, or those matching the filter (exactly one of the two). */
+  /**
+   * Deletes the listed documents, those matching the filter, or with `all: true`
+   * every document of the collection (exactly one of the three). No selector,
+   * an empty `ids` list or a filter without any condition is refused with
+   * UNSCOPED_DELETE: deleting everything takes `all: true`.
+   */
   deleteDocuments: DeleteDocumentsResult;
   /**
    * Ingests objects: each is read through the collection's input mappings.
@@ -241,6 +246,7 @@ export type MutationDeleteCollectionArgs = {
 
 
 export type MutationDeleteDocumentsArgs = {
+  all?: InputMaybe<Scalars['Boolean']['input']>;
   collection: Scalars['String']['input'];
   filter?: InputMaybe<FilterInput>;
   ids?: InputMaybe<Array<Scalars['ID']['input']>>;
