@@ -5,6 +5,7 @@
  */
 import type { ApolloServer } from '@apollo/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_ACCESS } from '../../src/api/api-keys.ts';
 import { createApolloServer } from '../../src/api/apollo.ts';
 import type { ApiContext } from '../../src/api/context.ts';
 import { createApiServices } from '../../src/app/api-services.ts';
@@ -30,7 +31,7 @@ describe('prototype pollution through paths (GraphQL, real services)', () => {
     const services = createApiServices(app);
     const response = await apollo.executeOperation(
       { query, variables },
-      { contextValue: { services, requestId: 'req-proto', logger: silentLogger, signal: new AbortController().signal } },
+      { contextValue: { services, requestId: 'req-proto', logger: silentLogger, signal: new AbortController().signal, access: FULL_ACCESS } },
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     return response.body.singleResult;
