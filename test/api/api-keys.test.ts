@@ -23,7 +23,7 @@ const OPERATIONS = {
   ingest: 'mutation { ingest(collection: "products", objects: [{ product_image: "x" }]) { results { status } } }',
   ingestJob: '{ ingestJob(id: "job-1") { id done } }',
   deleteCollection: 'mutation { deleteCollection(name: "products") }',
-  deleteDocuments: 'mutation { deleteDocuments(collection: "products", ids: ["a"]) { deleted } }',
+  deleteDocuments: 'mutation { deleteDocuments(collection: "products", ids: ["00000000-0000-4000-8000-00000000000a"]) { deleted } }',
 };
 
 async function call(url: string, key: string, query: string, variables?: Record<string, unknown>) {
