@@ -50,7 +50,7 @@ describe('prototype pollution through paths (GraphQL, real services)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    apollo = createApolloServer({ maxQueryDepth: 12, syncMaxObjects: 8, logger: silentLogger });
+    apollo = createApolloServer({ limits: app.config.server.graphql, syncMaxObjects: 8, logger: silentLogger });
     await apollo.start();
     image = `data:image/jpeg;base64,${(await photoLikeJpeg(64, 48, 3)).toString('base64')}`;
   });
