@@ -23,7 +23,7 @@ const config: CodegenConfig = {
         // Arguments and input fields with a schema default always arrive set.
         avoidOptionals: { defaultValue: true },
         contextType: '../context.ts#ApiContext',
-        scalars: { JSON: 'unknown', FilterValue: 'string | number | boolean' },
+        scalars: { JSON: 'unknown', FilterValue: 'string | number | boolean', Upload: 'Buffer' },
         mappers: {
           Extractor: `${services}#ExtractorDescriptor`,
           Collection: `${services}#CollectionInfo`,

@@ -15,10 +15,12 @@ export class HttpFailure extends SightlineError {
   }
 }
 
+export const bodyTooLarge = (maxBytes: number): HttpFailure =>
+  new HttpFailure(413, ErrorCode.BAD_USER_INPUT, `request body exceeds ${maxBytes} bytes`, { limit: maxBytes });
+
 /** Reads the whole body, refusing (413) as soon as it passes maxBytes. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new HttpFailure(413, ErrorCode.BAD_USER_INPUT, `request body exceeds ${maxBytes} bytes`, { limit: maxBytes });
+  const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];

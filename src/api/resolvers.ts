@@ -8,7 +8,8 @@ import { reachesCollection } from './api-keys.ts';
 import { requireAccess } from './access-plugin.ts';
 import { toExtractorConfig } from './extractor-input.ts';
 import { toStoreFilter } from './filter-input.ts';
-import { FilterValueScalar, JsonScalar } from './scalars.ts';
+import { checkIngestFiles } from './ingest-files.ts';
+import { FilterValueScalar, JsonScalar, UploadScalar } from './scalars.ts';
 import { toSearchRequest } from './search-request.ts';
 
 export interface ResolverOptions {
@@ -20,6 +21,7 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
   return {
     JSON: JsonScalar,
     FilterValue: FilterValueScalar,
+    Upload: UploadScalar,
 
     Query: {
       extractors: (_, __, { services }) => [...services.extractors()],
@@ -45,6 +47,7 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
       deleteCollection: (_, { name }, { services }) => services.collections.delete(name),
       ingest: async (_, { collection, objects }, { services, signal, logger }) => {
         if (objects.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'objects is empty');
+        await checkIngestFiles(services, collection, objects);
         if (objects.length > syncMaxObjects) {
           return { results: null, job: await services.ingest.start(collection, objects) };
         }

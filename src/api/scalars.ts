@@ -1,4 +1,4 @@
-/** The schema's custom scalars: free-form JSON and the values filters compare with. */
+/** The schema's custom scalars: free-form JSON, the values filters compare with, uploaded files. */
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import type { ValueNode } from 'graphql';
 
@@ -36,4 +36,21 @@ export const FilterValueScalar = new GraphQLScalarType({
   serialize: asFilterValue,
   parseValue: asFilterValue,
   parseLiteral: filterValueLiteral,
+});
+
+/** multipart.ts has already read each file into a Buffer; anything else was not sent as a file. */
+function asUpload(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  throw new TypeError('Upload is a file sent as a part of a multipart request (GraphQL multipart request specification)');
+}
+
+export const UploadScalar = new GraphQLScalarType({
+  name: 'Upload',
+  serialize: () => {
+    throw new TypeError('Upload is an input only');
+  },
+  parseValue: asUpload,
+  parseLiteral: () => {
+    throw new TypeError('Upload is a file sent as a part of a multipart request, not a literal');
+  },
 });

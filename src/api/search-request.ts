@@ -56,9 +56,9 @@ function toAccuracy(args: QuerySearchArgs): SearchAccuracy {
 }
 
 function toSearchQuery(input: SearchQueryInput): SearchQuery {
-  const given = (['text', 'image', 'documentId'] as const).filter((k) => input[k] != null);
+  const given = (['text', 'image', 'imageFile', 'documentId'] as const).filter((k) => input[k] != null);
   if (given.length !== 1) {
-    throw badInput(`query sets exactly one of text, image, documentId (found ${given.join(', ') || 'none'})`);
+    throw badInput(`query sets exactly one of text, image, imageFile, documentId (found ${given.join(', ') || 'none'})`);
   }
   if (input.text != null) {
     // Refused at the edge, before the model is asked (or found not ready).
@@ -66,5 +66,6 @@ function toSearchQuery(input: SearchQueryInput): SearchQuery {
     return { kind: 'text', text: input.text };
   }
   if (input.image != null) return { kind: 'image', source: parseSourceRef(input.image, { field: 'query.image' }) };
+  if (input.imageFile != null) return { kind: 'image', source: parseSourceRef(input.imageFile, { field: 'query.imageFile' }) };
   return { kind: 'document', documentId: input.documentId! };
 }

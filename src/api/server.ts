@@ -18,6 +18,7 @@ import { createApolloServer } from './apollo.ts';
 import type { ApiContext } from './context.ts';
 import { sendHealth, sendReadiness } from './health.ts';
 import { HttpFailure, parseBody, readBody, sendError } from './http-io.ts';
+import { isMultipart, readMultipartOperations } from './multipart.ts';
 import { PLAYGROUND_ASSET_PREFIX, sendPlayground, sendPlaygroundAsset } from './playground/playground.ts';
 import type { Services } from './services.ts';
 import { THUMBNAIL_PREFIX, sendThumbnail } from './thumbnails.ts';
@@ -30,7 +31,7 @@ export interface HttpServerOptions {
     /** Ingest batches larger than this run as a job (INGEST_SYNC_MAX_OBJECTS). */
     syncMaxObjects: number;
     /**
-     * Largest request body accepted; uploads travel base64-encoded inside it.
+     * Largest request body accepted, JSON or multipart (files included).
      * @default 67108864 (64 MiB)
      */
     maxBodyBytes?: number;
@@ -101,13 +102,18 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     return access;
   }
 
+  async function readPostBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    if (isMultipart(req)) return readMultipartOperations(req, res, maxBodyBytes);
+    return parseBody(await readBody(req, maxBodyBytes), req.headers['content-type']);
+  }
+
   async function runGraphql(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext): Promise<void> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const body = method === 'POST' ? parseBody(await readBody(req, maxBodyBytes), req.headers['content-type']) : undefined;
+    const body = method === 'POST' ? await readPostBody(req, res) : undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: url.search, body },
       context: async () => ctx,

@@ -18,6 +18,11 @@ export type Scalars = {
   FilterValue: { input: string | number | boolean; output: string | number | boolean; }
   /** Any JSON value: objects to ingest, passthrough fields, JSON schemas. */
   JSON: { input: unknown; output: unknown; }
+  /**
+   * A file sent as a part of a multipart request (the GraphQL multipart request
+   * specification), under the same MAX_SOURCE_BYTES limit as any source.
+   */
+  Upload: { input: Buffer; output: Buffer; }
 };
 
 export type Collection = {
@@ -228,7 +233,9 @@ export type Mutation = {
   /**
    * Ingests objects: each is read through the collection's input mappings.
    * A small batch runs now and returns `results`; a large one returns a `job`
-   * to follow with `ingestJob`.
+   * to follow with `ingestJob`. In a multipart request an object's image field
+   * (e.g. `variables.objects.0.product_image` in the map) may be an uploaded file;
+   * files anywhere else are refused.
    */
   ingest: IngestPayload;
 };
@@ -323,7 +330,7 @@ export type RangeInput = {
   lte?: InputMaybe<Scalars['Float']['input']>;
 };
 
-/** Exactly one of text, image, documentId. */
+/** Exactly one of text, image, imageFile, documentId. */
 export type SearchQueryInput = {
   /** A stored document whose vector is the query (no re-embedding). */
   documentId?: InputMaybe<Scalars['ID']['input']>;
@@ -333,6 +340,8 @@ export type SearchQueryInput = {
    * (INVALID_SOURCE): the server reads no local files. Blank: EMPTY_INPUT.
    */
   image?: InputMaybe<Scalars['String']['input']>;
+  /** An image (or PDF: its first page) uploaded in a multipart request. */
+  imageFile?: InputMaybe<Scalars['Upload']['input']>;
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -456,6 +465,7 @@ export type ResolversTypes = {
   SearchResult: ResolverTypeWrapper<SearchResponseModel>;
   SearchTiming: ResolverTypeWrapper<SearchTiming>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Upload: ResolverTypeWrapper<Scalars['Upload']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -492,6 +502,7 @@ export type ResolversParentTypes = {
   SearchResult: SearchResponseModel;
   SearchTiming: SearchTiming;
   String: Scalars['String']['output'];
+  Upload: Scalars['Upload']['output'];
 };
 
 export type CollectionResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['Collection'] = ResolversParentTypes['Collection']> = {
@@ -637,6 +648,10 @@ export type SearchTimingResolvers<ContextType = ApiContext, ParentType extends R
   totalMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export interface UploadScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Upload'], any> {
+  name: 'Upload';
+}
+
 export type Resolvers<ContextType = ApiContext> = {
   Collection?: CollectionResolvers<ContextType>;
   DeleteDocumentsResult?: DeleteDocumentsResultResolvers<ContextType>;
@@ -657,5 +672,6 @@ export type Resolvers<ContextType = ApiContext> = {
   Query?: QueryResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
   SearchTiming?: SearchTimingResolvers<ContextType>;
+  Upload?: GraphQLScalarType;
 };
 

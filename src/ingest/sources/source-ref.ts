@@ -1,6 +1,7 @@
 /**
  * What an ingest object or an image query names as its image: a URL, an S3
- * object, bytes the client sent, or (in the CLI only) a file on the CLI's
+ * object, bytes the client sent (base64, a data: URI, or a file uploaded
+ * as multipart), or (in the CLI only) a file on the CLI's
  * machine. The one parser for ingest, search and the CLI. Parsing happens
  * before any I/O so that a bad value fails fast with INVALID_SOURCE and never
  * reaches the network.
@@ -53,6 +54,11 @@ function invalid(reason: string): SightlineError {
 export function parseSourceRef(value: unknown, opts: ParseSourceOptions = {}): SourceRef {
   try {
     if (typeof value === 'string') return parseSourceString(value.trim(), opts);
+    // A file from a multipart request (the API reads each into a Buffer).
+    if (Buffer.isBuffer(value)) {
+      if (value.length === 0) throw invalid('the uploaded file is empty');
+      return bytesRef(value);
+    }
     if (isUploadObject(value)) return bytesRef(decodeBase64(value.base64));
     throw invalid(`got ${describe(value)}`);
   } catch (err) {
