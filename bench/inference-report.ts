@@ -1,6 +1,7 @@
 /** BENCHMARKS.md's sections for issue #10's variant and text-query figures. */
 import { describeLoad } from './load-marks.ts';
 import { fmt, type Latency } from './measure.ts';
+import type { IngestCeilingResult } from './ingest-ceiling-bench.ts';
 import type { TextLatencyResult } from './text-latency-bench.ts';
 import type { VariantResult, VariantsBenchResult } from './variants-bench.ts';
 
@@ -59,5 +60,26 @@ model; then the same texts again for the cache. ${describeLoad(t.load)}.
 
 - Goal, Sightline within 1.05× of the tower alone at p50: **${fmt(ratio, 3)}×**: ${verdict(ratio <= 1.05, t.load.contended)}.
 - Goal, a repeated query ≤ 1 ms on embedding: p50 ${fmt(t.sightlineCached.p50, 3)} ms: ${verdict(t.sightlineCached.p50 <= 1, t.load.contended)}.
+`;
+}
+
+export function renderIngestCeilingSection(r: IngestCeilingResult): string {
+  const share = r.ingest.imagesPerSecond / r.ceiling.imagesPerSecond;
+  const tjs = 'unavailable' in r.transformersJs ? `not measured: ${r.transformersJs.unavailable}` : fmt(r.transformersJs.imagesPerSecond, 2);
+  return `## Ingest against the inference ceiling (issue #10)
+
+${r.images} photos, ${r.variant} model, ${r.rounds} alternating run(s) per side, each side's fastest. ${describeLoad(r.load)}.
+
+| path | images/s |
+|---|---|
+| vision tower alone on ready tensors, batches of 16 (the ceiling) | ${fmt(r.ceiling.imagesPerSecond, 2)} |
+| Sightline ingest end to end (loopback HTTP, decode, embed, store; no thumbnails) | ${fmt(r.ingest.imagesPerSecond, 2)} (**${fmt(share * 100)} %** of the ceiling) |
+| transformers.js on the same JPEGs and files (its processor and vision model, batches of 8) | ${tjs} |
+
+- Stages inside the ingest, per image: decode and resize ${fmt(r.ingest.preprocessMsPerImage)} ms (in sharp's threads,
+  overlapping inference), inference ${fmt(r.ingest.inferenceMsPerImage)} ms. Both share the same cores, so every
+  millisecond of decoding is taken from the tower: on a 2-core host the ingest can reach the ceiling only when
+  decoding costs little beside inference.
+- Goal, ingest ≥ 90 % of the ceiling: ${verdict(share >= 0.9, r.load.contended)}.
 `;
 }

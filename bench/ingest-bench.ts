@@ -12,6 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
+import type { ExtractorStats } from '../src/extractor/extractor.ts';
+import type { ModelVariant } from '../src/extractor/model-files.ts';
 import type { Photo } from './photos.ts';
 
 export interface IngestBenchResult {
@@ -37,11 +39,16 @@ export async function servePhotos(photos: Photo[]): Promise<{ url(i: number): st
   };
 }
 
-export async function runIngestBench(modelDir: string, photos: Photo[], thumbnails: boolean): Promise<IngestBenchResult> {
+export async function runIngestBench(
+  modelDir: string,
+  photos: Photo[],
+  thumbnails: boolean,
+  variant: ModelVariant = 'fp32',
+): Promise<IngestBenchResult & { stages: ExtractorStats }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-ingest-'));
   const server = await servePhotos(photos);
   const app = createApp(
-    loadConfig({ DATA_DIR: dataDir, MODEL_DIR: modelDir, MODEL_AUTO_DOWNLOAD: 'false', SIGHTLINE_ALLOW_PRIVATE_URLS: 'true' }),
+    loadConfig({ DATA_DIR: dataDir, MODEL_DIR: modelDir, MODEL_VARIANT: variant, MODEL_AUTO_DOWNLOAD: 'false', SIGHTLINE_ALLOW_PRIVATE_URLS: 'true' }),
     silentLogger,
   );
   try {
@@ -63,6 +70,7 @@ export async function runIngestBench(modelDir: string, photos: Photo[], thumbnai
       imagesPerSecond: photos.length / seconds,
       failed: results.filter((r) => r.status === 'failed').length,
       thumbnails,
+      stages: app.model.extractor().stats(),
     };
   } finally {
     await app.close();

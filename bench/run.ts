@@ -2,7 +2,7 @@
  * `npm run bench`: every figure the issues ask for, measured side by side
  * with its baseline in one run, printed and written to BENCHMARKS.md.
  * Options: --images N (default 48), --quick (fewer images and vectors),
- * --only a,b (just those blocks: extractor, ingest, search, api, variants, text).
+ * --only a,b (just those blocks: pipeline, variants, text, ingest).
  * A partial or quick run prints its report and writes BENCHMARKS.md only when
  * every block ran at full size, so the file always holds one whole run.
  */
@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateModelDir } from '../src/extractor/model-generate/generate-model-dir.ts';
 import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generate/model-dims.ts';
 import { MODEL_VARIANTS } from '../src/extractor/model-files.ts';
-import { renderTextSection, renderVariantsSection } from './inference-report.ts';
+import { renderIngestCeilingSection, renderTextSection, renderVariantsSection } from './inference-report.ts';
+import { runIngestCeilingBench } from './ingest-ceiling-bench.ts';
 import { runTextLatencyBench } from './text-latency-bench.ts';
 import { runVariantsBench } from './variants-bench.ts';
 import { runApiBench } from './api-bench.ts';
@@ -41,7 +42,7 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-const BLOCKS = ['pipeline', 'variants', 'text'] as const;
+const BLOCKS = ['pipeline', 'variants', 'text', 'ingest'] as const;
 type Block = (typeof BLOCKS)[number];
 
 function parseBlocks(only: string | undefined): Set<Block> {
@@ -107,6 +108,10 @@ async function main(): Promise<void> {
       progress(`text: tower alone, Sightline cold and cached, transformers.js (${variant})`);
       sections.push(renderTextSection(await runTextLatencyBench(modelDir, variant, quick ? 10 : 40)));
     }
+  }
+  if (blocks.has('ingest')) {
+    progress('ingest (int8): end to end against the inference ceiling and transformers.js');
+    sections.push(renderIngestCeilingSection(await runIngestCeilingBench(modelDir, 'int8', photos, quick ? 1 : 2)));
   }
   const report = sections.join('\n');
   const whole = !quick && blocks.size === BLOCKS.length;

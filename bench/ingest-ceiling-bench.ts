@@ -1,0 +1,107 @@
+/**
+ * Issue #10's ingest figure: end-to-end ingest (loopback HTTP → decode →
+ * vision tower → embedded store) against the inference-only ceiling, the
+ * vision tower alone on ready tensors at batch 16, for one variant, and
+ * transformers.js embedding the same JPEGs with the same model files.
+ * The sides alternate and keep their fastest run.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
+import { openTower } from '../src/extractor/onnx-sessions.ts';
+import { preprocessImage } from '../src/extractor/preprocess.ts';
+import { runIngestBench } from './ingest-bench.ts';
+import { withLoadMark, type LoadMark } from './load-marks.ts';
+import { fastest } from './measure.ts';
+import type { Photo } from './photos.ts';
+
+export interface IngestCeilingResult {
+  variant: ModelVariant;
+  images: number;
+  rounds: number;
+  ceiling: { imagesPerSecond: number };
+  ingest: { imagesPerSecond: number; preprocessMsPerImage: number; inferenceMsPerImage: number };
+  transformersJs: { imagesPerSecond: number } | { unavailable: string };
+  load: LoadMark;
+}
+
+const SESSION = { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 0 };
+const BATCH = 16;
+const TJS_DTYPE: Record<ModelVariant, string> = { fp32: 'fp32', fp16: 'fp16', quantized: 'q8', int8: 'int8', uint8: 'uint8' };
+
+async function ceiling(modelDir: string, variant: ModelVariant, photos: Photo[]): Promise<{ imagesPerSecond: number }> {
+  const model = await loadModelFiles(modelDir, variant);
+  const { height, width } = model.image;
+  const opts = { size: { height, width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
+  const tensors = await Promise.all(photos.map(async (p) => (await preprocessImage({ kind: 'encoded', bytes: p.bytes }, opts)).pixelValues));
+  const tower = await openTower('vision', model.visionModelPath, model.embeddingDim, SESSION);
+  try {
+    const batchOf = (from: number, n: number) => {
+      const out = new Float32Array(n * 3 * height * width);
+      for (let i = 0; i < n; i++) out.set(tensors[from + i] as Float32Array, i * 3 * height * width);
+      return out;
+    };
+    await tower.embed(batchOf(0, 1), [1, 3, height, width]);
+    const t0 = performance.now();
+    for (let from = 0; from < photos.length; from += BATCH) {
+      const n = Math.min(BATCH, photos.length - from);
+      await tower.embed(batchOf(from, n), [n, 3, height, width]);
+    }
+    return { imagesPerSecond: photos.length / ((performance.now() - t0) / 1000) };
+  } finally {
+    await tower.release();
+  }
+}
+
+/** What a Node user would write with transformers.js: its processor and vision model, batches of 8. */
+async function transformersJs(modelDir: string, variant: ModelVariant, photos: Photo[]): Promise<{ imagesPerSecond: number }> {
+  const tjs = await import('@huggingface/transformers');
+  tjs.env.allowRemoteModels = false;
+  tjs.env.localModelPath = `${path.dirname(modelDir)}/`;
+  const id = path.basename(modelDir);
+  const processor = await tjs.AutoProcessor.from_pretrained(id);
+  const model = await tjs.SiglipVisionModel.from_pretrained(id, { dtype: TJS_DTYPE[variant] as 'fp32' });
+  const embed = async (batch: Photo[]) => {
+    const images = await Promise.all(batch.map((p) => tjs.RawImage.fromBlob(new Blob([p.bytes]))));
+    return model(await processor(images));
+  };
+  await embed(photos.slice(0, 1));
+  const t0 = performance.now();
+  for (let from = 0; from < photos.length; from += 8) await embed(photos.slice(from, from + 8));
+  return { imagesPerSecond: photos.length / ((performance.now() - t0) / 1000) };
+}
+
+async function measure(modelDir: string, variant: ModelVariant, photos: Photo[], rounds: number): Promise<Omit<IngestCeilingResult, 'load'>> {
+  const ceilings = [];
+  const ingests = [];
+  const tjsRuns = [];
+  let tjsError: string | undefined;
+  for (let round = 0; round < rounds; round++) {
+    ceilings.push(await ceiling(modelDir, variant, photos));
+    ingests.push(await runIngestBench(modelDir, photos, false, variant));
+    if (tjsError) continue;
+    try {
+      tjsRuns.push(await transformersJs(modelDir, variant, photos));
+    } catch (err) {
+      tjsError = String(err).slice(0, 200);
+    }
+  }
+  const ingest = fastest(ingests);
+  return {
+    variant,
+    images: photos.length,
+    rounds,
+    ceiling: fastest(ceilings),
+    ingest: {
+      imagesPerSecond: ingest.imagesPerSecond,
+      preprocessMsPerImage: ingest.stages.preprocessMs / ingest.stages.images,
+      inferenceMsPerImage: ingest.stages.inferenceMs / ingest.stages.images,
+    },
+    transformersJs: tjsRuns.length > 0 ? fastest(tjsRuns) : { unavailable: tjsError ?? 'not run' },
+  };
+}
+
+export async function runIngestCeilingBench(modelDir: string, variant: ModelVariant, photos: Photo[], rounds: number): Promise<IngestCeilingResult> {
+  const { value, load } = await withLoadMark(() => measure(modelDir, variant, photos, rounds));
+  return { ...value, load };
+}
