@@ -56,6 +56,10 @@ const schema = z.object({
   MAX_IMAGE_PIXELS: int(1).default(100_000_000),
   MAX_SOURCE_BYTES: int(1).default(10 * 1024 * 1024),
   PDF_MAX_PAGES: int(1).default(200),
+  PDF_RENDER_WORKERS: int(1, 64).default(2),
+  PDF_PAGE_TIMEOUT_MS: int(100).default(5000),
+  PDF_MAX_PAGE_PIXELS: int(50_176).default(4_000_000),
+  PDF_MAX_RENDERED_PAGES: int(1, 1024).default(16),
 
   FETCH_CONNECT_TIMEOUT_MS: int(1).default(5_000),
   FETCH_TIMEOUT_MS: int(1).default(30_000),
@@ -214,6 +218,17 @@ export interface Config {
     threads: number;
   };
   limits: { maxImagePixels: number; maxSourceBytes: number; pdfMaxPages: number };
+  /** PDF rendering budgets (README: PDFs). */
+  pdf: {
+    /** Render worker threads. @default 2 */
+    workers: number;
+    /** One page's (or opening a document's) render time before PDF_RENDER_TIMEOUT. @default 5000 */
+    pageTimeoutMs: number;
+    /** Larger pages are scaled down to fit. @default 4000000 */
+    maxPagePixels: number;
+    /** Rendered pages in memory at once, process-wide. @default 16 */
+    maxRenderedPages: number;
+  };
   fetch: { connectTimeoutMs: number; timeoutMs: number; maxRedirects: number; allowPrivateUrls: boolean };
   s3: {
     endpoint: string | undefined;
@@ -254,6 +269,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.data?.THUMBNAIL_STORAGE === 's3' && !parsed.data.THUMBNAIL_S3_BUCKET) {
     problems.push('THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3');
   }
+  if (parsed.data && parsed.data.PDF_MAX_PAGE_PIXELS > parsed.data.MAX_IMAGE_PIXELS) {
+    problems.push('PDF_MAX_PAGE_PIXELS: may not exceed MAX_IMAGE_PIXELS, or every scaled page would still be refused');
+  }
   if (!parsed.success || problems.length > 0) {
     throw new SightlineError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -287,6 +305,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       threads: e.INFERENCE_THREADS,
     },
     limits: { maxImagePixels: e.MAX_IMAGE_PIXELS, maxSourceBytes: e.MAX_SOURCE_BYTES, pdfMaxPages: e.PDF_MAX_PAGES },
+    pdf: {
+      workers: e.PDF_RENDER_WORKERS,
+      pageTimeoutMs: e.PDF_PAGE_TIMEOUT_MS,
+      maxPagePixels: e.PDF_MAX_PAGE_PIXELS,
+      maxRenderedPages: e.PDF_MAX_RENDERED_PAGES,
+    },
     fetch: {
       connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,
       timeoutMs: e.FETCH_TIMEOUT_MS,

@@ -29,6 +29,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('applies the documented request budgets: GraphQL limits and PDF rendering', () => {
+    const c = loadConfig({});
+    expect(c.server.graphql).toEqual({ maxTokens: 5000, maxDepth: 12, maxAliases: 15, maxCost: 1000 });
+    expect(c.pdf).toEqual({ workers: 2, pageTimeoutMs: 5000, maxPagePixels: 4_000_000, maxRenderedPages: 16 });
+  });
+
+  it('refuses a PDF page pixel limit above the image pixel limit, which would refuse every scaled page', () => {
+    expect(() => loadConfig({ PDF_MAX_PAGE_PIXELS: '20000000', MAX_IMAGE_PIXELS: '10000000' })).toThrow(/PDF_MAX_PAGE_PIXELS/);
+  });
+
   it('parses lists and booleans', () => {
     const c = loadConfig({ SIGHTLINE_API_KEYS: 'a, b,,c', SIGHTLINE_ALLOW_PRIVATE_URLS: 'true' });
     expect(c.server.apiKeys.map((k) => k.key)).toEqual(['a', 'b', 'c']);

@@ -12,6 +12,7 @@ import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-li
 import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
 import { createRemoval, type Removal } from '../ingest/removal.ts';
+import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
@@ -24,6 +25,7 @@ export interface App {
   store: VectorStore;
   thumbnails: BlobStore;
   fetcher: SourceFetcher;
+  pdf: PdfRenderer;
   model: ModelLifecycle;
   collections: CollectionService;
   ingest: IngestService;
@@ -70,6 +72,7 @@ export function createApp(config: Config, logger: Logger): App {
     logger: logger.child({ component: 'sources' }),
   });
   const model = createModelLifecycle({ model: config.model, maxPixels: config.limits.maxImagePixels, logger: logger.child({ component: 'model' }) });
+  const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
   const collections = createCollectionService(store);
   const ingest = createIngestService({
     collections,
@@ -77,18 +80,20 @@ export function createApp(config: Config, logger: Logger): App {
     extractor: model.extractor,
     fetcher,
     thumbnails,
+    pdf,
     limits: config.limits,
     concurrency: config.ingest.concurrency,
     logger: logger.child({ component: 'ingest' }),
   });
   const jobs = createIngestJobs(ingest, { logger: logger.child({ component: 'jobs' }) });
-  const search = createSearchService({ store, extractor: model.extractor, fetcher, limits: config.limits, accuracy: config.search });
+  const search = createSearchService({ store, extractor: model.extractor, fetcher, pdf, limits: config.limits, accuracy: config.search });
   return {
     config,
     logger,
     store,
     thumbnails,
     fetcher,
+    pdf,
     model,
     collections,
     ingest,
@@ -104,6 +109,7 @@ export function createApp(config: Config, logger: Logger): App {
     async close() {
       await jobs.drain();
       await model.close();
+      await pdf.close();
       await store.close();
     },
   };

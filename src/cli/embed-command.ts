@@ -2,7 +2,8 @@
 import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import { mediaItems } from '../ingest/media-items.ts';
+import { withMediaItems } from '../ingest/media-items.ts';
+import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
 import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../ingest/sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
@@ -13,21 +14,28 @@ const USAGE = `usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT..
 
 type Line = Record<string, unknown>;
 
-async function embedInput(input: string, ctx: CliContext, fetcher: SourceFetcher, extractor: ImageExtractor): Promise<Line[]> {
+interface Tools {
+  fetcher: SourceFetcher;
+  pdf: PdfRenderer;
+  extractor: ImageExtractor;
+}
+
+async function embedInput(input: string, ctx: CliContext, { fetcher, pdf, extractor }: Tools): Promise<Line[]> {
   try {
     // A path is a file on this machine, the CLI's: the same parser as the server's, with local files allowed.
     const { bytes } = await fetcher.fetch(parseSourceRef(input, { localFilesFrom: process.cwd() }));
-    const limits = { maxPages: ctx.config.limits.pdfMaxPages, maxPixels: ctx.config.limits.maxImagePixels };
     // Pages are rendered as lanes free up, never all at once.
-    return await mapLimited(mediaItems(bytes, limits), 2 * ctx.config.model.batchSize, async (item): Promise<Line> => {
-      const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
-      try {
-        const r = await extractor.embedImage(item.input);
-        return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: r.processingTimeMs };
-      } catch (err) {
-        return { input, ...page, error: toSightlineError(err).toJSON() };
-      }
-    });
+    return await withMediaItems(bytes, pdf, (items) =>
+      mapLimited(items, 2 * ctx.config.model.batchSize, async (item): Promise<Line> => {
+        const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
+        try {
+          const r = await item.withInput((image) => extractor.embedImage(image));
+          return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: r.processingTimeMs };
+        } catch (err) {
+          return { input, ...page, error: toSightlineError(err).toJSON() };
+        }
+      }),
+    );
   } catch (err) {
     return [{ input, error: toSightlineError(err).toJSON() }];
   }
@@ -49,6 +57,7 @@ export async function embedCommand(args: string[]): Promise<number> {
     s3: ctx.config.s3,
     logger: ctx.logger,
   });
+  const tools: Tools = { fetcher, pdf: createPdfRenderer({ ...ctx.config.pdf, maxPages: ctx.config.limits.pdfMaxPages }), extractor };
   let failed = false;
   // Results print in input order, each as soon as everything before it is done.
   const done = new Map<number, Line[]>();
@@ -64,11 +73,11 @@ export async function embedCommand(args: string[]): Promise<number> {
   };
   try {
     await mapLimited(positionals, 2 * (batchSize ?? ctx.config.model.batchSize), async (input, i) => {
-      done.set(i, await embedInput(input, ctx, fetcher, extractor));
+      done.set(i, await embedInput(input, ctx, tools));
       flush();
     });
   } finally {
-    await extractor.close();
+    await Promise.all([extractor.close(), tools.pdf.close()]);
   }
   return failed ? EXIT.failed : EXIT.ok;
 }

@@ -11,11 +11,13 @@ import type { Config } from '../config.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
+import type { ImageInput } from '../extractor/image-decode.ts';
 import type { Logger } from '../logger.ts';
 import type { PointInput, VectorStore } from '../store/vector-store.ts';
 import { documentId } from './document-id.ts';
-import { mediaItems, type MediaItem } from './media-items.ts';
+import { withMediaItems, type MediaItem } from './media-items.ts';
 import { createOrderedUpserts } from './ordered-upserts.ts';
+import type { PdfRenderer } from './pdf-pages.ts';
 import { passthroughFields } from './passthrough.ts';
 import { createPayloadIndexer } from './payload-indexes.ts';
 import type { FetchedSource, SourceFetcher } from './sources/index.ts';
@@ -39,6 +41,7 @@ export interface IngestDeps {
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
   thumbnails: BlobStore;
+  pdf: PdfRenderer;
   limits: Config['limits'];
   concurrency: number;
   logger: Logger;
@@ -75,13 +78,14 @@ export function createIngestService(deps: IngestDeps): IngestService {
     collection: Collection,
     label: string,
     item: MediaItem,
+    input: ImageInput,
     fields: Record<string, unknown>,
     signal: AbortSignal | undefined,
   ): Promise<PointInput> {
     const id = documentId(collection.name, label, item.pageNumber);
     const [embedded, thumbnailUrl] = await Promise.all([
-      deps.extractor().embedImage(item.input, signal),
-      collection.extractor.parameters.enableThumbnails ? storeThumbnail(collection.name, id, item) : Promise.resolve(null),
+      deps.extractor().embedImage(input, signal),
+      collection.extractor.parameters.enableThumbnails ? storeThumbnail(collection.name, id, input) : Promise.resolve(null),
     ]);
     return {
       id,
@@ -101,8 +105,8 @@ export function createIngestService(deps: IngestDeps): IngestService {
     };
   }
 
-  async function storeThumbnail(collection: string, id: string, item: MediaItem): Promise<string> {
-    const thumb = await makeThumbnail(item.input, { maxPixels: limits.maxImagePixels });
+  async function storeThumbnail(collection: string, id: string, input: ImageInput): Promise<string> {
+    const thumb = await makeThumbnail(input, { maxPixels: limits.maxImagePixels });
     try {
       return (await deps.thumbnails.put(thumbnailKey(collection, id), thumb.bytes, thumb.contentType)).url;
     } catch (err) {
@@ -142,9 +146,10 @@ export function createIngestService(deps: IngestDeps): IngestService {
           }
           const fields = passthroughFields(object, collection.extractor.fieldPassthrough);
           const fetched = await fetchOnce(raw);
-          const items = mediaItems(fetched.bytes, { maxPages: limits.pdfMaxPages, maxPixels: limits.maxImagePixels });
-          const points = await mapLimited(items, deps.concurrency, (item) =>
-            pageLanes.run(() => toPoint(collection, fetched.label, item, fields, opts.signal)),
+          const points = await withMediaItems(fetched.bytes, deps.pdf, (items) =>
+            mapLimited(items, deps.concurrency, (item) =>
+              pageLanes.run(() => item.withInput((input) => toPoint(collection, fetched.label, item, input, fields, opts.signal))),
+            ),
           );
           await indexFields(collection, collection.extractor.fieldPassthrough, fields);
           await upsert(index, points);

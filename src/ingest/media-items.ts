@@ -1,24 +1,24 @@
 /**
  * Turns fetched bytes into the images to embed: an image is one item, a PDF
- * one item per page (rendered lazily, page by page). The content type comes
- * from the bytes, never from a file name or a Content-Type header.
+ * one item per page (each rendered only while it is being used). The content
+ * type comes from the bytes, never from a file name or a Content-Type header.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageInput } from '../extractor/image-decode.ts';
 import { isImageType, sniffContentType, type MediaType } from './content-type.ts';
-import { openPdf } from './pdf-pages.ts';
+import type { PdfRenderer } from './pdf-pages.ts';
 
 export interface MediaItem {
-  input: ImageInput;
   contentType: MediaType;
   /** 1-based; only for PDF pages. */
   pageNumber?: number;
   totalPages?: number;
-}
-
-export interface MediaLimits {
-  maxPages: number;
-  maxPixels: number;
+  /**
+   * Runs `use` with the item's image: the bytes as they came, or a PDF page
+   * rendered for this call, which counts among the rendered pages that may
+   * exist at once until `use` settles.
+   */
+  withInput<T>(use: (input: ImageInput) => Promise<T>): Promise<T>;
 }
 
 export function detectMediaType(bytes: Uint8Array): MediaType {
@@ -33,19 +33,24 @@ export function detectMediaType(bytes: Uint8Array): MediaType {
   return type;
 }
 
-/** Yields the media's images in order; a PDF's pages are rendered one at a time. */
-export function* mediaItems(bytes: Uint8Array, limits: MediaLimits): Generator<MediaItem> {
+/** Runs `use` with the media's items in order; a PDF is closed when `use` settles. */
+export async function withMediaItems<T>(bytes: Uint8Array, pdf: PdfRenderer, use: (items: MediaItem[]) => Promise<T>): Promise<T> {
   const contentType = detectMediaType(bytes);
   if (isImageType(contentType)) {
-    yield { input: { kind: 'encoded', bytes }, contentType };
-    return;
+    const input: ImageInput = { kind: 'encoded', bytes };
+    return use([{ contentType, withInput: (useInput) => useInput(input) }]);
   }
-  const pdf = openPdf(bytes, limits);
+  const doc = await pdf.open(bytes);
   try {
-    for (let page = 1; page <= pdf.totalPages; page++) {
-      yield { input: pdf.renderPage(page), contentType, pageNumber: page, totalPages: pdf.totalPages };
-    }
+    const { totalPages } = doc;
+    const pages = Array.from({ length: totalPages }, (_, i): MediaItem => ({
+      contentType,
+      pageNumber: i + 1,
+      totalPages,
+      withInput: (useInput) => doc.withPage(i + 1, useInput),
+    }));
+    return await use(pages);
   } finally {
-    pdf.close();
+    doc.close();
   }
 }

@@ -1,132 +1,212 @@
 /**
  * The PDF adapter: MuPDF (WASM) renders each page at 72 DPI, the resolution
- * the reference pipeline uses. Pages are rendered one at a time, on demand,
- * so a 200-page PDF never sits in memory as 200 images.
- *
- * MuPDF runs synchronously on the calling thread; one page at 72 DPI takes
- * milliseconds for ordinary documents.
+ * the reference pipeline uses, in a small pool of worker threads. MuPDF runs
+ * synchronously, and one hostile page can take seconds to minutes, so:
+ * - rendering never runs on the event loop: /healthz and searches go on;
+ * - each page (and opening the document) has a time budget; past it the page
+ *   fails with PDF_RENDER_TIMEOUT and its worker is terminated and replaced;
+ * - a page larger than `maxPagePixels` at 72 DPI is scaled down to fit,
+ *   decided from its bounds before anything is allocated;
+ * - at most `maxRenderedPages` rendered pages exist at once, across every
+ *   document and request, whatever the ingest concurrency.
+ * Workers start on first use and are kept, so no page pays for a start-up.
  */
-import * as mupdf from 'mupdf';
-import { ErrorCode, SightlineError } from '../errors.ts';
+import { Worker } from 'node:worker_threads';
+import { createLimiter } from '../concurrency-limit.ts';
+import { ErrorCode, SightlineError, type ErrorCode as Code } from '../errors.ts';
 import type { ImageInput } from '../extractor/image-decode.ts';
+import type { PdfWorkerInit, PdfWorkerReply, PdfWorkerRequest, RenderedPage } from './pdf-protocol.ts';
 
-export interface PdfLimits {
+export interface PdfRendererOptions {
   /** Documents with more pages are refused whole (PDF_TOO_MANY_PAGES). */
   maxPages: number;
-  /** A page whose 72-DPI render would exceed this many pixels is refused. */
-  maxPixels: number;
+  /** Render worker threads (PDF_RENDER_WORKERS). */
+  workers: number;
+  /** Budget for one page, or for opening a document (PDF_PAGE_TIMEOUT_MS). */
+  pageTimeoutMs: number;
+  /** Larger pages are scaled down to this many pixels (PDF_MAX_PAGE_PIXELS). */
+  maxPagePixels: number;
+  /** Rendered pages that may exist at once, process-wide (PDF_MAX_RENDERED_PAGES). */
+  maxRenderedPages: number;
 }
+
+export type RenderedImage = Extract<ImageInput, { kind: 'raw' }>;
 
 export interface PdfDocument {
   readonly totalPages: number;
-  /** Renders one page (numbered from 1) to packed RGB at 72 DPI. */
-  renderPage(pageNumber: number): Extract<ImageInput, { kind: 'raw' }>;
-  /** Frees MuPDF's memory; the document is unusable afterwards. */
+  /**
+   * Renders one page (numbered from 1) and runs `use` with its packed RGB
+   * pixels; the page counts against `maxRenderedPages` until `use` settles.
+   */
+  withPage<T>(pageNumber: number, use: (image: RenderedImage) => Promise<T>): Promise<T>;
+  /** Lets the workers drop the document; it is unusable afterwards. */
   close(): void;
 }
 
-// MuPDF prints its warnings (e.g. "repairing PDF document") as plain text on
-// stderr, which would break the JSON-lines log; its errors still reach us as
-// exceptions, which become coded errors below.
-mupdf.setLog(null);
-
-function corruptPdf(err: unknown, details: Record<string, number> = {}): SightlineError {
-  const reason = err instanceof Error ? err.message : String(err);
-  return new SightlineError(ErrorCode.CORRUPT_PDF, `cannot read PDF: ${reason}`, details, { cause: err });
+export interface PdfRenderer {
+  /** EMPTY_INPUT, CORRUPT_PDF, PDF_ENCRYPTED, PDF_TOO_MANY_PAGES, PDF_RENDER_TIMEOUT. */
+  open(bytes: Uint8Array): Promise<PdfDocument>;
+  /** Terminates the workers. */
+  close(): Promise<void>;
 }
 
-function openDocument(bytes: Uint8Array): { doc: mupdf.Document; totalPages: number } {
-  let doc: mupdf.Document | undefined;
-  try {
-    doc = mupdf.Document.openDocument(bytes, 'application/pdf');
-    if (doc.needsPassword()) {
-      doc.destroy();
-      throw new SightlineError(ErrorCode.PDF_ENCRYPTED, 'the PDF is encrypted and needs a password');
-    }
-    return { doc, totalPages: doc.countPages() };
-  } catch (err) {
-    if (err instanceof SightlineError) throw err;
-    doc?.destroy();
-    throw corruptPdf(err);
-  }
+const BOOT = new URL('../extractor/worker-boot.mjs', import.meta.url);
+const ENTRY = new URL('./pdf-render-worker.ts', import.meta.url).href;
+
+type RenderRequest = Omit<Extract<PdfWorkerRequest, { kind: 'render' }>, 'id'>;
+
+interface WorkerPool {
+  render(request: RenderRequest): Promise<{ totalPages: number; page: RenderedPage | null }>;
+  broadcast(message: PdfWorkerRequest): void;
+  close(): Promise<void>;
 }
 
-function renderPage(doc: mupdf.Document, pageNumber: number, maxPixels: number): Extract<ImageInput, { kind: 'raw' }> {
-  let page: mupdf.Page | undefined;
-  let pixmap: mupdf.Pixmap | undefined;
-  try {
-    page = doc.loadPage(pageNumber - 1);
-    // At 72 DPI one PDF point is one pixel, so the bounds give the render size
-    // before anything is allocated.
-    const [x0, y0, x1, y1] = page.getBounds();
-    const width = Math.ceil(x1 - x0);
-    const height = Math.ceil(y1 - y0);
-    if (width * height > maxPixels) {
-      throw new SightlineError(
-        ErrorCode.IMAGE_TOO_LARGE,
-        `page ${pageNumber} renders at ${width}×${height}, over the ${maxPixels}-pixel limit`,
-        { pageNumber, width, height, maxPixels },
-      );
-    }
-    pixmap = page.toPixmap(mupdf.Matrix.identity, mupdf.ColorSpace.DeviceRGB, false);
-    return packedRgb(pixmap);
-  } catch (err) {
-    if (err instanceof SightlineError) throw err;
-    throw corruptPdf(err, { pageNumber });
-  } finally {
-    pixmap?.destroy();
-    page?.destroy();
-  }
+function timedOut(request: RenderRequest, timeoutMs: number): SightlineError {
+  const what = request.pageNumber === 0 ? 'opening the PDF' : `rendering page ${request.pageNumber}`;
+  return new SightlineError(
+    ErrorCode.PDF_RENDER_TIMEOUT,
+    `${what} took longer than ${timeoutMs} ms; the PDF is too complex to render (PDF_PAGE_TIMEOUT_MS)`,
+    { pageNumber: request.pageNumber, timeoutMs },
+  );
 }
 
-/** Copies the pixmap out of WASM memory, dropping any row padding. */
-function packedRgb(pixmap: mupdf.Pixmap): Extract<ImageInput, { kind: 'raw' }> {
-  const width = pixmap.getWidth();
-  const height = pixmap.getHeight();
-  const stride = pixmap.getStride();
-  const pixels = pixmap.getPixels();
-  const data = new Uint8Array(width * height * 3);
-  if (stride === width * 3) {
-    data.set(pixels.subarray(0, data.length));
-  } else {
-    for (let y = 0; y < height; y++) data.set(pixels.subarray(y * stride, y * stride + width * 3), y * width * 3);
-  }
-  return { kind: 'raw', data, width, height, channels: 3 };
+/** Resolves once the worker has loaded MuPDF, so no page's budget pays for a start-up. */
+function startWorker(): Promise<Worker> {
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY } satisfies PdfWorkerInit, name: 'sightline-pdf' });
+  return new Promise((resolve, reject) => {
+    worker.once('message', () => {
+      worker.off('error', reject);
+      // An idle worker must not keep a finished process (the CLI) alive.
+      worker.unref();
+      resolve(worker);
+    });
+    worker.once('error', reject);
+  });
 }
 
-/** Opens a PDF for page-by-page rendering; close() it when done. */
-export function openPdf(bytes: Uint8Array, limits: PdfLimits): PdfDocument {
-  if (bytes.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the PDF is empty (0 bytes)');
-  const { doc, totalPages } = openDocument(bytes);
-  if (totalPages > limits.maxPages) {
-    doc.destroy();
-    throw new SightlineError(
-      ErrorCode.PDF_TOO_MANY_PAGES,
-      `the PDF has ${totalPages} pages, over the limit of ${limits.maxPages}`,
-      { totalPages, maxPages: limits.maxPages },
-    );
-  }
-  if (totalPages === 0) {
-    doc.destroy();
-    throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
-  }
-  let closed = false;
+/** Sends one request and waits for its reply within the budget. */
+function exchange(worker: Worker, message: PdfWorkerRequest & { kind: 'render' }, timeoutMs: number): Promise<PdfWorkerReply> {
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.unref();
+    };
+    const onMessage = (reply: PdfWorkerReply) => {
+      if (reply.id !== message.id) return;
+      settle();
+      resolve(reply);
+    };
+    const onError = (err: Error) => {
+      settle();
+      reject(new SightlineError(ErrorCode.CORRUPT_PDF, `the PDF renderer failed: ${err.message}`, { pageNumber: message.pageNumber }, { cause: err }));
+    };
+    const timer = setTimeout(() => {
+      settle();
+      reject(timedOut(message, timeoutMs));
+    }, timeoutMs);
+    worker.ref();
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage(message);
+  });
+}
+
+function createWorkerPool(size: number, timeoutMs: number): WorkerPool {
+  const idle: Worker[] = [];
+  const live = new Set<Worker>();
+  const lanes = createLimiter(size);
+  let nextId = 1;
+
+  const retire = (worker: Worker) => {
+    live.delete(worker);
+    void worker.terminate();
+  };
+
   return {
-    totalPages,
-    renderPage(pageNumber) {
-      if (closed) throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, 'PDF document used after close()');
-      if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > totalPages) {
-        throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `page ${pageNumber} is not in 1..${totalPages}`, {
-          pageNumber,
-          totalPages,
-        });
+    render(request) {
+      return lanes.run(async () => {
+        const worker = idle.pop() ?? (await startWorker());
+        live.add(worker);
+        let reply: PdfWorkerReply;
+        try {
+          reply = await exchange(worker, { ...request, id: nextId++ }, timeoutMs);
+        } catch (err) {
+          // Still busy with the page (or dead): a fresh worker takes its place on next use.
+          retire(worker);
+          throw err;
+        }
+        idle.push(worker);
+        if (!reply.ok) throw new SightlineError(reply.error.code as Code, reply.error.message, reply.error.details);
+        return reply;
+      });
+    },
+    broadcast(message) {
+      for (const worker of live) worker.postMessage(message);
+    },
+    async close() {
+      const all = [...live];
+      live.clear();
+      idle.length = 0;
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}
+
+export function createPdfRenderer(opts: PdfRendererOptions): PdfRenderer {
+  const pool = createWorkerPool(opts.workers, opts.pageTimeoutMs);
+  const renderedPages = createLimiter(opts.maxRenderedPages);
+  let nextDocId = 1;
+
+  return {
+    async open(bytes) {
+      if (bytes.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the PDF is empty (0 bytes)');
+      const shared = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(shared).set(bytes);
+      const docId = nextDocId++;
+      const forget = () => pool.broadcast({ kind: 'forget', docId });
+      const request = (pageNumber: number): RenderRequest => ({ kind: 'render', docId, bytes: shared, pageNumber, maxPixels: opts.maxPagePixels });
+      const { totalPages } = await pool.render(request(0));
+      if (totalPages > opts.maxPages || totalPages === 0) {
+        forget();
+        throw totalPages === 0
+          ? new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages')
+          : new SightlineError(ErrorCode.PDF_TOO_MANY_PAGES, `the PDF has ${totalPages} pages, over the limit of ${opts.maxPages}`, {
+              totalPages,
+              maxPages: opts.maxPages,
+            });
       }
-      return renderPage(doc, pageNumber, limits.maxPixels);
+      let closed = false;
+      // After one page overran its budget, the document is not given another worker's time.
+      let overran: SightlineError | undefined;
+      return {
+        totalPages,
+        withPage(pageNumber, use) {
+          if (closed) return Promise.reject(new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, 'PDF document used after close()'));
+          if (!Number.isInteger(pageNumber) || pageNumber < 1 || pageNumber > totalPages) {
+            return Promise.reject(
+              // Callers number pages from totalPages: anything else is a bug, not the client's mistake.
+              new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `page ${pageNumber} is not in 1..${totalPages}`, { pageNumber, totalPages }),
+            );
+          }
+          return renderedPages.run(async () => {
+            if (overran) throw overran;
+            const { page } = await pool.render(request(pageNumber)).catch((err: unknown) => {
+              if (err instanceof SightlineError && err.code === ErrorCode.PDF_RENDER_TIMEOUT) overran = err;
+              throw err;
+            });
+            const { data, width, height } = page as RenderedPage;
+            return use({ kind: 'raw', data, width, height, channels: 3 });
+          });
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          forget();
+        },
+      };
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      doc.destroy();
-    },
+    close: () => pool.close(),
   };
 }

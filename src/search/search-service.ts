@@ -9,7 +9,8 @@ import { IMAGE_FEATURE } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import { mediaItems } from '../ingest/media-items.ts';
+import { withMediaItems } from '../ingest/media-items.ts';
+import type { PdfRenderer } from '../ingest/pdf-pages.ts';
 import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
@@ -48,6 +49,7 @@ export interface SearchDeps {
   /** Throws MODEL_NOT_READY until the model is loaded. */
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
+  pdf: PdfRenderer;
   limits: Config['limits'];
   /** SEARCH_EXACT, SEARCH_HNSW_EF, QDRANT_SEARCH_RESCORE, QDRANT_SEARCH_OVERSAMPLING. */
   accuracy: Required<SearchAccuracy>;
@@ -62,12 +64,11 @@ export function createSearchService(deps: SearchDeps) {
         return (await deps.extractor().embedText(query.text, signal)).embedding;
       case 'image': {
         const fetched = await deps.fetcher.fetch(query.source, signal);
-        // A PDF as a query stands for its first page; return() closes the document.
-        const items = mediaItems(fetched.bytes, { maxPages: deps.limits.pdfMaxPages, maxPixels: deps.limits.maxImagePixels });
-        const first = items.next();
-        items.return(undefined);
-        if (first.done) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
-        return (await deps.extractor().embedImage(first.value.input, signal)).embedding;
+        // A PDF as a query stands for its first page (a PDF has at least one, or is refused).
+        return withMediaItems(fetched.bytes, deps.pdf, async ([first]) => {
+          if (!first) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
+          return first.withInput(async (input) => (await deps.extractor().embedImage(input, signal)).embedding);
+        });
       }
       case 'document': {
         const [point] = await deps.store.get(collection, [query.documentId], { withVector: true });

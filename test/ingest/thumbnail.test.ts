@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { makeThumbnail } from '../../src/ingest/thumbnail.ts';
 import * as fx from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
-import { openPdf } from '../../src/ingest/pdf-pages.ts';
+import { testPdfRenderer } from '../fixtures/pdf-renderer.ts';
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
@@ -47,9 +47,11 @@ describe('makeThumbnail', () => {
   });
 
   it('makes a thumbnail of a rendered PDF page', async () => {
-    const pdf = openPdf(multiPagePdf([[0, 0, 1]], [612, 792]), { maxPages: 10, maxPixels: 100_000_000 });
-    const thumb = await makeThumbnail(pdf.renderPage(1));
+    const renderer = testPdfRenderer();
+    const pdf = await renderer.open(multiPagePdf([[0, 0, 1]], [612, 792]));
+    const thumb = await pdf.withPage(1, (page) => makeThumbnail(page));
     pdf.close();
+    await renderer.close();
     expect([thumb.width, thumb.height]).toEqual([612, 792]);
   });
 });
