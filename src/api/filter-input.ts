@@ -1,23 +1,24 @@
 /**
- * The typed GraphQL filter → the store's Qdrant-shaped filter. GraphQL cannot
- * say "exactly one of these fields", so that rule is enforced here.
+ * The typed GraphQL filter → the store's Qdrant-shaped filter, then checked by
+ * the store's one validator (store/filter.ts), so the API, the CLI and the
+ * stores refuse the same filters with the same code, INVALID_FILTER. GraphQL
+ * cannot say "exactly one of these fields": that part of the shape is
+ * checked here while translating, with the same code.
  */
-import { ErrorCode, SightlineError } from '../errors.ts';
+import { invalidFilter as invalid, MAX_FILTER_DEPTH, validateFilter } from '../store/filter.ts';
 import type { Condition, Filter } from './services.ts';
 import type { ConditionInput, FilterInput, RangeInput } from './generated/resolvers-types.ts';
-
-/** Deeper nesting than this is a mistake or an attack, not a query. */
-const MAX_NESTING = 16;
 
 const keyedOperators = ['match', 'any', 'except', 'range', 'isEmpty', 'isNull'] as const;
 const keylessOperators = ['hasId', 'filter'] as const;
 
-function invalid(path: string, message: string): SightlineError {
-  return new SightlineError(ErrorCode.BAD_USER_INPUT, `${path}: ${message}`, { path });
+export function toStoreFilter(input: FilterInput): Filter {
+  return validateFilter(translate(input, 'filter', 0));
 }
 
-export function toStoreFilter(input: FilterInput, path = 'filter', depth = 0): Filter {
-  if (depth > MAX_NESTING) throw invalid(path, `filters nest at most ${MAX_NESTING} deep`);
+function translate(input: FilterInput, path: string, depth: number): Filter {
+  // Checked while translating too: the recursion itself must stay bounded.
+  if (depth > MAX_FILTER_DEPTH) throw invalid(path, `filters nest at most ${MAX_FILTER_DEPTH} deep`);
   const filter: Filter = {};
   const clauses = [
     ['must', input.must],
@@ -41,7 +42,7 @@ function toCondition(input: ConditionInput, path: string, depth: number): Condit
   const op = set[0]!;
   if (op === 'hasId' || op === 'filter') {
     if (input.key != null) throw invalid(path, `${op} takes no key`);
-    return op === 'hasId' ? { has_id: input.hasId! } : toStoreFilter(input.filter!, `${path}.filter`, depth + 1);
+    return op === 'hasId' ? { has_id: input.hasId! } : translate(input.filter!, `${path}.filter`, depth + 1);
   }
   const key = input.key?.trim();
   if (!key) throw invalid(path, `${op} needs a key`);

@@ -5,25 +5,15 @@ import { assertTextGiven } from '../extractor/tokenizer.ts';
 import { parseSourceRef } from '../ingest/sources/index.ts';
 import type { SearchAccuracy, SearchQuery, SearchRequest } from './services.ts';
 import type { QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
+import { checkPaging } from '../store/store-input.ts';
 import { toStoreFilter } from './filter-input.ts';
-
-/** Deep pages cost as much as reading everything before them. */
-export const MAX_SEARCH_LIMIT = 1000;
-export const MAX_SEARCH_OFFSET = 100_000;
 
 function badInput(message: string, details: Record<string, string | number> = {}): SightlineError {
   return new SightlineError(ErrorCode.BAD_USER_INPUT, message, details);
 }
 
 export function toSearchRequest(args: QuerySearchArgs): SearchRequest {
-  const limit = args.limit ?? 10;
-  const offset = args.offset ?? 0;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
-    throw badInput(`limit must be between 1 and ${MAX_SEARCH_LIMIT}`, { limit, max: MAX_SEARCH_LIMIT });
-  }
-  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_SEARCH_OFFSET) {
-    throw badInput(`offset must be between 0 and ${MAX_SEARCH_OFFSET}`, { offset, max: MAX_SEARCH_OFFSET });
-  }
+  const { limit, offset } = checkPaging(args.limit ?? 10, args.offset ?? 0);
   const request: SearchRequest = { query: args.query ? toSearchQuery(args.query) : null, limit, offset };
   if (args.featureUri != null) request.featureUri = args.featureUri;
   if (args.filter != null) request.filter = toStoreFilter(args.filter);

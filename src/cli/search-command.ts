@@ -3,7 +3,7 @@ import { parseSourceRef } from '../ingest/sources/index.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import type { SearchQuery } from '../search/search-service.ts';
 import { withApp } from './cli-app.ts';
-import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
+import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
 
 const USAGE = `usage: sightline search NAME (--text T | --image SOURCE | --document ID) [--filter JSON] [--limit N] [--offset N]
   SOURCE: what ingest takes: a file path, an http(s) URL, s3://bucket/key, a data: URI or base64.
@@ -28,11 +28,14 @@ export async function searchCommand(args: string[]): Promise<number> {
   if (given.length > 1) throw new UsageError(`give at most one of --text, --image, --document\n${USAGE}`);
   let filter: Filter | undefined;
   if (values.filter !== undefined) {
+    let parsed: unknown;
     try {
-      filter = validateFilter(JSON.parse(values.filter));
+      parsed = JSON.parse(values.filter);
     } catch (err) {
-      throw new UsageError(`--filter: ${(err as Error).message}`);
+      throw new UsageError(`--filter is not JSON: ${(err as Error).message}`);
     }
+    // The filter rules and their code (INVALID_FILTER) are the store's, as for the API.
+    filter = validateFilter(parsed);
   }
   const query: SearchQuery | null =
     values.text !== undefined
@@ -42,10 +45,11 @@ export async function searchCommand(args: string[]): Promise<number> {
         : values.document !== undefined
           ? { kind: 'document', documentId: values.document }
           : null;
+  // Bounds are the search service's to check (store-input.ts, checkPaging), as for the API.
+  const limit = values.limit === undefined ? 10 : Number(values.limit);
   const offset = values.offset === undefined ? 0 : Number(values.offset);
-  if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be 0 or more');
   return withApp({ model: query !== null && query.kind !== 'document' }, async (app) => {
-    const result = await app.search.search(name, { query, filter, limit: positiveInt(values.limit, '--limit') ?? 10, offset });
+    const result = await app.search.search(name, { query, filter, limit, offset });
     for (const p of result.points) printJsonLine({ id: p.id, score: p.score, fields: p.payload });
     return EXIT.ok;
   });

@@ -1,6 +1,7 @@
 /** Collections: a name bound to the image feature and its extractor configuration. */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { assertCollectionName } from '../store/store-input.ts';
 import type { CollectionRecord, FeatureBinding, VectorStore } from '../store/vector-store.ts';
 import { parseExtractorConfig, serialiseExtractorConfig, type ExtractorConfig } from './extractor-config.ts';
 
@@ -17,18 +18,6 @@ export interface Collection {
   extractor: ExtractorConfig;
   createdAt: string;
   documentCount: number;
-}
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
-export function validateCollectionName(name: string): string {
-  if (!NAME.test(name)) {
-    throw new SightlineError(
-      ErrorCode.BAD_USER_INPUT,
-      `invalid collection name "${name}": 1-63 letters, digits, "_" or "-", starting with a letter or digit`,
-    );
-  }
-  return name;
 }
 
 function fromRecord(r: CollectionRecord): Collection {
@@ -56,7 +45,7 @@ export function createCollectionService(store: VectorStore): CollectionService {
   };
   return {
     async create(name, featureExtractor) {
-      validateCollectionName(name);
+      assertCollectionName(name);
       const extractor = parseExtractorConfig(featureExtractor);
       const record = await store.createCollection(name, { feature: IMAGE_FEATURE, config: serialiseExtractorConfig(extractor) });
       return fromRecord(record);

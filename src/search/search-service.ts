@@ -14,6 +14,7 @@ import type { PdfRenderer } from '../ingest/pdf-pages.ts';
 import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
+import { checkPaging } from '../store/store-input.ts';
 
 export type SearchQuery =
   | { kind: 'text'; text: string }
@@ -55,7 +56,6 @@ export interface SearchDeps {
   accuracy: Required<SearchAccuracy>;
 }
 
-export const MAX_LIMIT = 1000;
 
 export function createSearchService(deps: SearchDeps) {
   async function queryVector(collection: string, query: SearchQuery, signal?: AbortSignal): Promise<Float32Array> {
@@ -102,10 +102,7 @@ export function createSearchService(deps: SearchDeps) {
           { expected: IMAGE_FEATURE.featureUri, got: req.featureUri },
         );
       }
-      if (!Number.isInteger(req.limit) || req.limit < 1 || req.limit > MAX_LIMIT) {
-        throw new SightlineError(ErrorCode.BAD_USER_INPUT, `limit must be between 1 and ${MAX_LIMIT}`);
-      }
-      if (!Number.isInteger(req.offset) || req.offset < 0) throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'offset must be 0 or more');
+      checkPaging(req.limit, req.offset);
 
       const vector = req.query ? await queryVector(name, req.query, signal) : undefined;
       const t1 = performance.now();

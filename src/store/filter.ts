@@ -49,7 +49,7 @@ export type FieldCondition = {
 };
 
 /** Guards against filters built to exhaust the server. */
-const MAX_DEPTH = 16;
+export const MAX_FILTER_DEPTH = 16;
 const MAX_CONDITIONS = 1024;
 
 const CLAUSES = ['must', 'should', 'must_not'] as const;
@@ -61,8 +61,13 @@ function isI64(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > -I64_LIMIT && value < I64_LIMIT;
 }
 
+/** The one way a filter is refused, whoever translates or checks it: INVALID_FILTER naming the path. */
+export function invalidFilter(path: string, message: string): SightlineError {
+  return new SightlineError(ErrorCode.INVALID_FILTER, `${path}: ${message}`, { path });
+}
+
 function fail(path: string, message: string): never {
-  throw new SightlineError(ErrorCode.INVALID_FILTER, `${path}: ${message}`, { path });
+  throw invalidFilter(path, message);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -94,7 +99,7 @@ export function validateFilter(input: unknown): Filter {
 
 function validateFilterAt(input: unknown, path: string, depth: number, budget: Budget): Filter {
   if (!isObject(input)) fail(path, 'expected an object with must, should or must_not');
-  if (depth > MAX_DEPTH) fail(path, `filters nest at most ${MAX_DEPTH} deep`);
+  if (depth > MAX_FILTER_DEPTH) fail(path, `filters nest at most ${MAX_FILTER_DEPTH} deep`);
   onlyKeys(input, CLAUSES, path);
   const out: Filter = {};
   for (const clause of CLAUSES) {

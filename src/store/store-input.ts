@@ -7,13 +7,16 @@ import { holdsNoCondition, validateFilter } from './filter.ts';
 import { canonicalPointId } from './point-id.ts';
 import type { FeatureBinding, Payload, PointSelector } from './vector-store.ts';
 
-const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+/** 63 like a DNS label: short enough for every place a name travels (Qdrant collection, S3 key prefix, URL path). */
+const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
+/** The one rule for collection names, from every caller (API, CLI, services, both stores). */
 export function assertCollectionName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
     throw new SightlineError(
       ErrorCode.BAD_USER_INPUT,
-      'a collection name is 1-100 letters, digits, "_" or "-", starting with a letter or digit',
+      `invalid collection name ${JSON.stringify(name)}: 1-63 letters, digits, "_" or "-", starting with a letter or digit`,
+      { name: typeof name === 'string' ? name : null },
     );
   }
 }
@@ -52,13 +55,22 @@ export function cleanPayload(payload: unknown, id: string): Payload {
   }
 }
 
-/** Qdrant's bounds: limit at least 1, offset at least 0. */
+/** Most hits one search returns. */
+export const MAX_LIMIT = 1000;
+/** Deepest page: a deep page costs as much as reading everything before it. */
+export const MAX_OFFSET = 100_000;
+
+/** The one rule for paging, from every caller (API, CLI, search service, both stores). */
 export function checkPaging(limit: unknown, offset: unknown = 0): { limit: number; offset: number } {
-  if (!Number.isSafeInteger(limit) || (limit as number) < 1) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'limit must be a positive integer');
+  if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_LIMIT) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `limit must be an integer from 1 to ${MAX_LIMIT}, got ${String(limit)}`, {
+      max: MAX_LIMIT,
+    });
   }
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) {
-    throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'offset must be a non-negative integer');
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) {
+    throw new SightlineError(ErrorCode.BAD_USER_INPUT, `offset must be an integer from 0 to ${MAX_OFFSET}, got ${String(offset)}`, {
+      max: MAX_OFFSET,
+    });
   }
   return { limit: limit as number, offset: offset as number };
 }

@@ -192,7 +192,9 @@ describe('GraphQL operations', () => {
     const limit = await run(`{ search(collection: "products", limit: 0) { hits { id } } }`);
     expect(limit.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const badFilter = await run(`{ search(collection: "products", filter: { must: [{ key: "a" }] }) { hits { id } } }`);
-    expect(badFilter.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: { path: 'filter.must[0]' } });
+    expect(badFilter.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_FILTER', details: { path: 'filter.must[0]' } });
+    const deep = await run(`{ search(collection: "products", offset: 100001) { hits { id } } }`);
+    expect(deep.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: { max: 100000 } });
   });
 
   it('refuses a FilterValue that is not a scalar', async () => {

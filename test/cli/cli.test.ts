@@ -152,6 +152,16 @@ describe('sightline collection, ingest and search', () => {
     const lookup = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}']);
     expect(lookup.lines.map((l) => (l.fields as { sku: string }).sku)).toEqual(['A']);
 
+    // Filter, paging and name rules are the API's, with the API's codes.
+    const noOperator = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku"}]}']);
+    expect(noOperator.code).toBe(1);
+    expect(noOperator.stderr).toMatch(/INVALID_FILTER/);
+    const deepPage = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}', '--offset', '100001']);
+    expect(deepPage.code).toBe(1);
+    expect(deepPage.stderr).toMatch(/BAD_USER_INPUT: offset must be an integer from 0 to 100000/);
+    const longName = await sightline(['collection', 'create', 'n'.repeat(64), '--extractor', extractor]);
+    expect(longName.stderr).toMatch(/BAD_USER_INPUT: invalid collection name/);
+
     const badId = await sightline(['search', 'cli', '--document', 'not-a-document-id']);
     expect(badId.code).toBe(1);
     expect(badId.stderr).toMatch(/INVALID_DOCUMENT_ID: "not-a-document-id" is not a document id/);
