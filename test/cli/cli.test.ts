@@ -122,6 +122,18 @@ describe('sightline --help', () => {
 });
 
 describe('sightline collection, ingest and search', () => {
+  it('refuses filters, deep pages and long names with the API\'s rules and codes', async () => {
+    const noOperator = await sightline(['search', 'rules', '--filter', '{"must":[{"key":"sku"}]}']);
+    expect(noOperator.code).toBe(1);
+    expect(noOperator.stderr).toMatch(/INVALID_FILTER/);
+    const deepPage = await sightline(['search', 'rules', '--offset', '100001']);
+    expect(deepPage.code).toBe(1);
+    expect(deepPage.stderr).toMatch(/BAD_USER_INPUT: offset must be an integer from 0 to 100000/);
+    const extractor = JSON.stringify({ feature_extractor_name: 'image_extractor', version: 'v1', input_mappings: { image: 'img' } });
+    const longName = await sightline(['collection', 'create', 'n'.repeat(64), '--extractor', extractor]);
+    expect(longName.stderr).toMatch(/BAD_USER_INPUT: invalid collection name/);
+  });
+
   it('creates a collection, ingests a JSONL file and finds an image by itself', async () => {
     const extractor = JSON.stringify({
       feature_extractor_name: 'image_extractor',
@@ -151,16 +163,6 @@ describe('sightline collection, ingest and search', () => {
 
     const lookup = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}']);
     expect(lookup.lines.map((l) => (l.fields as { sku: string }).sku)).toEqual(['A']);
-
-    // Filter, paging and name rules are the API's, with the API's codes.
-    const noOperator = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku"}]}']);
-    expect(noOperator.code).toBe(1);
-    expect(noOperator.stderr).toMatch(/INVALID_FILTER/);
-    const deepPage = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}', '--offset', '100001']);
-    expect(deepPage.code).toBe(1);
-    expect(deepPage.stderr).toMatch(/BAD_USER_INPUT: offset must be an integer from 0 to 100000/);
-    const longName = await sightline(['collection', 'create', 'n'.repeat(64), '--extractor', extractor]);
-    expect(longName.stderr).toMatch(/BAD_USER_INPUT: invalid collection name/);
 
     const badId = await sightline(['search', 'cli', '--document', 'not-a-document-id']);
     expect(badId.code).toBe(1);
