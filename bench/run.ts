@@ -2,7 +2,7 @@
  * `npm run bench`: every figure the issues ask for, measured side by side
  * with its baseline in one run, printed and written to BENCHMARKS.md.
  * Options: --images N (default 48), --quick (fewer images and vectors),
- * --only a,b (just those blocks: pipeline, variants, text, ingest).
+ * --only a,b (just those blocks: pipeline, variants, text, ingest, store).
  * A partial or quick run prints its report and writes BENCHMARKS.md only when
  * every block ran at full size, so the file always holds one whole run.
  */
@@ -23,6 +23,8 @@ import { fastest } from './measure.ts';
 import { photoSet, type Photo } from './photos.ts';
 import { renderReport } from './report.ts';
 import { runSearchBench } from './search-bench.ts';
+import { FULL_BLOCKS, QUICK_BLOCKS, runStoreBench } from './store-bench.ts';
+import { renderStoreSection } from './store-report.ts';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const CACHE = path.join(ROOT, '.cache');
@@ -42,7 +44,7 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-const BLOCKS = ['pipeline', 'variants', 'text', 'ingest'] as const;
+const BLOCKS = ['pipeline', 'variants', 'text', 'ingest', 'store'] as const;
 type Block = (typeof BLOCKS)[number];
 
 function parseBlocks(only: string | undefined): Set<Block> {
@@ -112,6 +114,10 @@ async function main(): Promise<void> {
   if (blocks.has('ingest')) {
     progress('ingest (int8): end to end against the inference ceiling and transformers.js');
     sections.push(renderIngestCeilingSection(await runIngestCeilingBench(modelDir, 'int8', photos, quick ? 1 : 2)));
+  }
+  if (blocks.has('store')) {
+    // The 1M block builds a million-point graph (many minutes on 2 cores): full runs only.
+    sections.push(renderStoreSection(await runStoreBench(quick ? QUICK_BLOCKS : FULL_BLOCKS, quick ? 20 : 100, progress)));
   }
   const report = sections.join('\n');
   const whole = !quick && blocks.size === BLOCKS.length;

@@ -36,7 +36,7 @@ function centred(seed: number): () => number {
   return () => random() - 0.5;
 }
 
-function uuidFor(i: number): string {
+export function uuidFor(i: number): string {
   const hex = i.toString(16).padStart(12, '0');
   return `00000000-0000-4000-8000-${hex}`;
 }

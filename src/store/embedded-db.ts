@@ -2,6 +2,12 @@
  * The embedded store's SQLite file: collections and points, vectors as
  * float32 BLOBs, payloads as JSON. WAL with synchronous=FULL makes a
  * committed transaction survive kill -9 and power loss.
+ *
+ * `point_changes` logs, in the same transaction as the write, the key (rowid)
+ * of every point upserted or deleted. A saved ANN index records the last seq
+ * it contains, so opening replays only what came after; `ann_pruned` says up
+ * to which seq a collection's log was pruned, so an index older than that is
+ * rebuilt rather than patched from an incomplete log.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +24,8 @@ export interface CollectionRow {
 }
 
 export interface PointRow {
+  /** The row's rowid: the point's key in the ANN index. */
+  key: number;
   id: string;
   payload: string;
   vector: Buffer;
@@ -45,6 +53,16 @@ export function openDatabase(dataDir: string): Database.Database {
         vector BLOB NOT NULL,
         PRIMARY KEY (collection, id)
       ) STRICT;
+      CREATE TABLE IF NOT EXISTS point_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection TEXT NOT NULL,
+        key INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS point_changes_by_collection ON point_changes (collection, seq);
+      CREATE TABLE IF NOT EXISTS ann_pruned (
+        collection TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL
+      ) STRICT;
     `);
     return db;
   } catch (err) {
@@ -67,13 +85,41 @@ export function prepareStatements(db: Database.Database) {
     ),
     deleteCollection: db.prepare<[string]>('DELETE FROM collections WHERE name = ?'),
     deleteAllPoints: db.prepare<[string]>('DELETE FROM points WHERE collection = ?'),
+    deleteChanges: db.prepare<[string]>('DELETE FROM point_changes WHERE collection = ?'),
+    deletePruned: db.prepare<[string]>('DELETE FROM ann_pruned WHERE collection = ?'),
     countPoints: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM points WHERE collection = ?'),
-    points: db.prepare<[string], PointRow>('SELECT id, payload, vector FROM points WHERE collection = ?'),
-    upsertPoint: db.prepare<[string, string, string, Buffer]>(
-      `INSERT INTO points (collection, id, payload, vector) VALUES (?, ?, ?, ?)
-       ON CONFLICT (collection, id) DO UPDATE SET payload = excluded.payload, vector = excluded.vector`,
+    /** A page of points in rowid order, after rowid `?2`: loading in pages lets the event loop run between them. */
+    pointsAfter: db.prepare<[string, number, number], PointRow>(
+      'SELECT rowid AS key, id, payload, vector FROM points WHERE collection = ? AND rowid > ? ORDER BY rowid LIMIT ?',
     ),
-    deletePoint: db.prepare<[string, string]>('DELETE FROM points WHERE collection = ? AND id = ?'),
+    pointByKey: db.prepare<[string, number], PointRow>(
+      'SELECT rowid AS key, id, payload, vector FROM points WHERE collection = ? AND rowid = ?',
+    ),
+    upsertPoint: db.prepare<[string, string, string, Buffer], { key: number }>(
+      `INSERT INTO points (collection, id, payload, vector) VALUES (?, ?, ?, ?)
+       ON CONFLICT (collection, id) DO UPDATE SET payload = excluded.payload, vector = excluded.vector
+       RETURNING rowid AS key`,
+    ),
+    deletePoint: db.prepare<[string, string], { key: number }>(
+      'DELETE FROM points WHERE collection = ? AND id = ? RETURNING rowid AS key',
+    ),
+    logChange: db.prepare<[string, number]>('INSERT INTO point_changes (collection, key) VALUES (?, ?)'),
+    /** The latest change to any collection: where a fresh load starts replaying from. */
+    lastChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM point_changes'),
+    /** Keys changed after seq `?2`, each with its latest seq. */
+    changesAfter: db.prepare<[string, number], { key: number; seq: number }>(
+      'SELECT key, MAX(seq) AS seq FROM point_changes WHERE collection = ? AND seq > ? GROUP BY key ORDER BY seq',
+    ),
+    /** Is there a change after seq `?2` (another process's write this one has not applied)? */
+    changedAfter: db.prepare<[string, number], { found: number }>(
+      'SELECT EXISTS (SELECT 1 FROM point_changes WHERE collection = ? AND seq > ?) AS found',
+    ),
+    prunedThrough: db.prepare<[string], { seq: number }>('SELECT seq FROM ann_pruned WHERE collection = ?'),
+    pruneChanges: db.prepare<[string, number]>('DELETE FROM point_changes WHERE collection = ? AND seq <= ?'),
+    recordPruned: db.prepare<[string, number]>(
+      `INSERT INTO ann_pruned (collection, seq) VALUES (?, ?)
+       ON CONFLICT (collection) DO UPDATE SET seq = MAX(seq, excluded.seq)`,
+    ),
   };
 }
 

@@ -1,87 +1,137 @@
 /**
  * The embedded vector store (the default): points durable in SQLite, each
- * collection's vectors scanned from memory for exact cosine search.
+ * open collection's vectors held in memory for exact scoring and indexed by
+ * an HNSW graph (usearch) for approximate search at scale.
  *
- * A collection's points are loaded into a PointMatrix on first use. Writes go
- * to SQLite first (one transaction, acknowledged once durable) and then to the
- * matrix. If another process writes the same file (the CLI beside a server),
- * SQLite's data_version changes and every cached collection is reloaded.
+ * Writes go to SQLite first (one transaction, acknowledged once durable,
+ * logging each point's key in `point_changes`), then to the matrix and the
+ * index. If another process writes the same file (the CLI beside a server),
+ * SQLite's data_version changes and every open collection replays the log.
+ * A collection opens on first use, or for every collection when readiness is
+ * first asked (`ping`), which reports not ready until all are open.
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { openDatabase, prepareStatements, type CollectionRow, type Statements } from './embedded-db.ts';
+import { removeIndex } from './ann-file.ts';
+import {
+  catchUp,
+  INDEX_SLICE,
+  logPrunedPast,
+  openCollection,
+  persist,
+  yieldToEventLoop,
+  type CollectionContext,
+  type OpenCollection,
+} from './embedded-collection.ts';
+import { openDatabase, prepareStatements, type CollectionRow } from './embedded-db.ts';
+import {
+  DEFAULT_FULL_SCAN_THRESHOLD_KB,
+  fullScanPoints,
+  graphSearch,
+  planSearch,
+  scanAll,
+  scanAllNow,
+  type SearchPlanInput,
+} from './embedded-search.ts';
 import { compileFilter, validateFilter, type Filter, type PointPredicate } from './filter.ts';
 import { parsePayloadPath } from './payload-path.ts';
-import { PointMatrix } from './point-matrix.ts';
+import type { PointMatrix } from './point-matrix.ts';
 import {
   assertBinding,
   assertCollectionName,
   checkPaging,
-  deleteSelector,
   cleanPayload,
+  deleteSelector,
   collectionNotFound,
   pointId,
   pointIds,
 } from './store-input.ts';
-import { TopK } from './top-k.ts';
-import { dotRow, normalisedCopy } from './vector-math.ts';
-import type { CollectionRecord, FeatureBinding, Payload, ScoredPoint, StoredPoint, VectorStore } from './vector-store.ts';
+import type { TopK } from './top-k.ts';
+import { normalisedCopy } from './vector-math.ts';
+import type { CollectionRecord, FeatureBinding, Payload, ScoredPoint, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface EmbeddedStoreOptions {
-  /** Folder holding `sightline.db`; created when missing. */
+  /** Folder holding `sightline.db` and the `ann/` index files; created when missing. */
   dataDir: string;
   /** The feature this build embeds with; collections bound to another are refused. */
   expected: FeatureBinding;
   logger: Logger;
+  /**
+   * Below this many KB of vectors a collection (or a filter's matches) is
+   * scanned exactly instead of walking the graph: Qdrant's
+   * `full_scan_threshold_kb`. @default 10000
+   */
+  fullScanThresholdKb?: number;
 }
-
-/** Rows per write transaction, so a long upsert can be cancelled between them. */
-const WRITE_CHUNK = 1000;
 
 /**
- * Rows scored between yields to the event loop (a few milliseconds of work),
- * so a search over 100k vectors does not hold the server for its whole scan.
+ * Rows per write transaction. Small, because the HNSW inserts that follow
+ * each commit run on the event loop; the upsert yields between chunks, and
+ * can be cancelled there.
  */
-const SCAN_CHUNK = 16_384;
+const WRITE_CHUNK = INDEX_SLICE;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-interface Scan {
-  matrix: PointMatrix;
-  query: Float32Array;
-  pass: PointPredicate | undefined;
-  threshold: number;
-  top: TopK;
-}
-
-/** Scores rows [from, to) into the scan's top-k. */
-function scanRows(scan: Scan, dimensions: number, from: number, to: number): void {
-  const { matrix, query, pass, threshold, top } = scan;
-  const rows = matrix.rows;
-  for (let slot = from; slot < to; slot++) {
-    if (pass && !pass(matrix.payloadAt(slot), matrix.idAt(slot))) continue;
-    const score = dotRow(rows, slot, query, dimensions);
-    // Qdrant keeps scores strictly above the threshold, compared as f32 (see SearchQuery.scoreThreshold).
-    if (!(Math.fround(score) > threshold) || score < top.floor) continue;
-    top.offer(slot, score);
-  }
-}
-
-export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStoreOptions): VectorStore {
+export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresholdKb = DEFAULT_FULL_SCAN_THRESHOLD_KB }: EmbeddedStoreOptions): VectorStore {
   const db = openDatabase(dataDir);
   const sql = prepareStatements(db);
-  const loaded = new Map<string, PointMatrix>();
+  const ctx: CollectionContext = { db, sql, dataDir, dimensions: expected.dimensions, logger };
+  const fullScan = fullScanPoints(fullScanThresholdKb, expected.dimensions);
+  /** Collections opening or open; a failed open is forgotten so the next use retries. */
+  const opening = new Map<string, Promise<OpenCollection>>();
+  const open = new Map<string, OpenCollection>();
   let seenVersion = dataVersion(db);
 
-  const live = <T>(work: () => T): T => {
+  const assertLive = (): void => {
     if (!db.open) throw new SightlineError(ErrorCode.STORE_UNAVAILABLE, 'the embedded store is closed');
+  };
+
+  /** Another process wrote: every open collection replays the log (or reopens, if it was pruned past it). */
+  const refreshIfChanged = (): void => {
     const version = dataVersion(db);
-    if (version !== seenVersion) {
-      loaded.clear();
-      seenVersion = version;
+    if (version === seenVersion) return;
+    seenVersion = version;
+    for (const [name, c] of open) {
+      open.delete(name);
+      if (!sql.collection.get(name)) opening.delete(name);
+      else track(name, logPrunedPast(ctx, c) ? openCollection(ctx, name) : catchUp(ctx, c).then(() => c));
     }
+  };
+
+  const track = (name: string, pending: Promise<OpenCollection>): Promise<OpenCollection> => {
+    opening.set(name, pending);
+    pending.then(
+      (c) => {
+        if (opening.get(name) === pending) open.set(name, c);
+      },
+      (err: unknown) => {
+        if (opening.get(name) === pending) opening.delete(name);
+        logger.error('collection failed to open', { collection: name, err });
+      },
+    );
+    return pending;
+  };
+
+  const live = <T>(work: () => T): T => {
+    assertLive();
+    refreshIfChanged();
     return work();
+  };
+
+  /** The collection, opened on first use; its binding checked. */
+  const use = async (name: string): Promise<OpenCollection> => {
+    const pending = live(() => {
+      assertCollectionName(name);
+      const known = opening.get(name);
+      if (known) return known;
+      const row = sql.collection.get(name);
+      if (!row) throw collectionNotFound(name);
+      assertBinding(name, JSON.parse(row.feature) as FeatureBinding, expected);
+      return track(name, openCollection(ctx, name));
+    });
+    const c = await pending;
+    assertLive();
+    return c;
   };
 
   const record = (row: CollectionRow): CollectionRecord => ({
@@ -89,21 +139,8 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
     feature: JSON.parse(row.feature) as FeatureBinding,
     config: JSON.parse(row.config) as Payload,
     createdAt: row.created_at,
-    pointCount: loaded.get(row.name)?.size ?? sql.countPoints.get(row.name)!.n,
+    pointCount: open.get(row.name)?.matrix.size ?? sql.countPoints.get(row.name)!.n,
   });
-
-  /** The collection's points, loaded on first use; its binding checked. */
-  const open = (name: string): PointMatrix => {
-    assertCollectionName(name);
-    const cached = loaded.get(name);
-    if (cached) return cached;
-    const row = sql.collection.get(name);
-    if (!row) throw collectionNotFound(name);
-    assertBinding(name, JSON.parse(row.feature) as FeatureBinding, expected);
-    const matrix = loadMatrix(sql, name, expected.dimensions, logger);
-    loaded.set(name, matrix);
-    return matrix;
-  };
 
   const predicate = (filter: Filter | undefined): PointPredicate | undefined =>
     filter === undefined ? undefined : compileFilter(validateFilter(filter));
@@ -124,13 +161,57 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
     return point;
   };
 
-  const removeIds = (name: string, matrix: PointMatrix, ids: string[]): number => {
-    const present = ids.filter((id) => matrix.find(id) !== undefined);
-    db.transaction(() => {
-      for (const id of present) sql.deletePoint.run(name, id);
-    })();
-    for (const id of present) matrix.remove(id);
+  const removeIds = (c: OpenCollection, ids: string[]): number => {
+    const present = ids.filter((id) => c.matrix.find(id) !== undefined);
+    const keys = commit(c, () => present.flatMap((id) => sql.deletePoint.all(c.name, id).map((r) => r.key)));
+    for (const id of present) c.matrix.remove(id);
+    c.index.remove(keys);
     return present.length;
+  };
+
+  /**
+   * Runs `write` (which returns the keys it changed) in one transaction that
+   * also logs them. When no other process had logged a change this one has
+   * not applied, the collection is then current through the new seq.
+   */
+  const commit = (c: OpenCollection, write: () => number[]): number[] =>
+    db.transaction(() => {
+      const current = sql.changedAfter.get(c.name, c.appliedThrough)!.found === 0;
+      const keys = write();
+      let seq = c.appliedThrough;
+      for (const key of keys) seq = Number(sql.logChange.run(c.name, key).lastInsertRowid);
+      if (current) c.appliedThrough = seq;
+      c.unsaved += keys.length;
+      return keys;
+    })();
+
+  const search = async (name: string, q: SearchQuery): Promise<ScoredPoint[]> => {
+    const { limit, offset } = checkPaging(q.limit, q.offset);
+    const query = normalisedCopy(q.vector, expected.dimensions, 'query vector');
+    const c = await use(name);
+    const plan: SearchPlanInput = {
+      query,
+      pass: predicate(q.filter),
+      wanted: limit + offset,
+      // Qdrant keeps scores strictly above the threshold, compared as f32 (see SearchQuery.scoreThreshold).
+      threshold: Math.fround(q.scoreThreshold ?? -Infinity),
+      exact: q.exact,
+      hnswEf: q.hnswEf,
+      candidatesPerHit: q.oversampling,
+      fullScanPoints: fullScan,
+    };
+    const { plan: how, selectivity } = planSearch(c.matrix, plan);
+    let top: TopK | undefined = how === 'graph' ? graphSearch(c, plan, selectivity) : undefined;
+    if (!top) {
+      // The scan yields between blocks; a delete that moves rows meanwhile makes it start over in one go.
+      top = await scanAll(c, plan, () => db.open && opening.get(name) !== undefined && open.get(name) === c);
+      assertLive();
+      top ??= scanAllNow(c, plan);
+    }
+    return top
+      .sorted()
+      .slice(offset)
+      .map(({ slot, score }): ScoredPoint => ({ ...output(c.matrix, slot, q.withVector === true), score: Math.fround(score) }));
   };
 
   return {
@@ -170,111 +251,80 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
         assertCollectionName(name);
         const deleted = db.transaction(() => {
           sql.deleteAllPoints.run(name);
+          sql.deleteChanges.run(name);
+          sql.deletePruned.run(name);
           return sql.deleteCollection.run(name).changes > 0;
         })();
-        loaded.delete(name);
+        opening.delete(name);
+        open.delete(name);
+        removeIndex(dataDir, name);
         if (deleted) logger.info('collection deleted', { collection: name });
         return deleted;
       });
     },
 
     async upsert(name, points, signal) {
-      live(() => open(name));
+      await use(name);
       const prepared = points.map((p) => {
         const id = pointId(p.id);
         return { id, vector: normalisedCopy(p.vector, expected.dimensions, `vector of point ${id}`), payload: cleanPayload(p.payload, id) };
       });
       for (let start = 0; start < prepared.length; start += WRITE_CHUNK) {
+        if (start > 0) await yieldToEventLoop();
         signal?.throwIfAborted();
         const chunk = prepared.slice(start, start + WRITE_CHUNK);
-        live(() => {
-          const matrix = open(name);
-          db.transaction(() => {
-            for (const p of chunk) {
-              const blob = Buffer.from(p.vector.buffer, p.vector.byteOffset, p.vector.byteLength);
-              sql.upsertPoint.run(name, p.id, JSON.stringify(p.payload), blob);
-            }
-          })();
-          for (const p of chunk) matrix.put(p.id, p.vector, p.payload);
-        });
+        const c = await use(name);
+        const keys = commit(c, () =>
+          chunk.map((p) => {
+            const blob = Buffer.from(p.vector.buffer, p.vector.byteOffset, p.vector.byteLength);
+            return sql.upsertPoint.get(name, p.id, JSON.stringify(p.payload), blob)!.key;
+          }),
+        );
+        chunk.forEach((p, i) => c.matrix.put(p.id, keys[i]!, p.vector, p.payload));
+        c.index.put(
+          keys,
+          chunk.map((p) => p.vector),
+        );
       }
     },
 
     async get(name, ids, opts = {}) {
-      return live(() => {
-        const matrix = open(name);
-        const slots = pointIds(ids).map((id) => matrix.find(id));
-        return slots.filter((s) => s !== undefined).map((s) => output(matrix, s, opts.withVector === true));
-      });
+      const { matrix } = await use(name);
+      const slots = pointIds(ids).map((id) => matrix.find(id));
+      return slots.filter((s) => s !== undefined).map((s) => output(matrix, s, opts.withVector === true));
     },
 
     async delete(name, request) {
       const selector = deleteSelector(request);
-      return live(() => {
-        const matrix = open(name);
-        const ids =
-          'ids' in selector
-            ? selector.ids
-            : matchingInIdOrder(matrix, 'filter' in selector ? selector.filter : undefined).map((slot) => matrix.idAt(slot));
-        return removeIds(name, matrix, ids);
-      });
+      const c = await use(name);
+      const ids =
+        'ids' in selector
+          ? selector.ids
+          : matchingInIdOrder(c.matrix, 'filter' in selector ? selector.filter : undefined).map((slot) => c.matrix.idAt(slot));
+      return removeIds(c, ids);
     },
 
     async count(name, filter) {
-      return live(() => {
-        const matrix = open(name);
-        const pass = predicate(filter);
-        if (!pass) return matrix.size;
-        let n = 0;
-        for (let slot = 0; slot < matrix.size; slot++) if (pass(matrix.payloadAt(slot), matrix.idAt(slot))) n++;
-        return n;
-      });
+      const { matrix } = await use(name);
+      const pass = predicate(filter);
+      if (!pass) return matrix.size;
+      let n = 0;
+      for (let slot = 0; slot < matrix.size; slot++) if (pass(matrix.payloadAt(slot), matrix.idAt(slot))) n++;
+      return n;
     },
 
-    async search(name, q) {
-      const { limit, offset } = checkPaging(q.limit, q.offset);
-      const query = normalisedCopy(q.vector, expected.dimensions, 'query vector');
-      const start = (): Scan =>
-        live(() => {
-          const matrix = open(name);
-          const top = new TopK(limit + offset, (slot) => matrix.idAt(slot));
-          return { matrix, query, pass: predicate(q.filter), threshold: Math.fround(q.scoreThreshold ?? -Infinity), top };
-        });
-      let scan = start();
-      const { matrix } = scan;
-      const { layout, size } = matrix;
-      // Rows appended meanwhile are simply not seen (the search happened first);
-      // a delete moves rows, so then the scan is redone in one go.
-      for (let from = 0; from < size; from += SCAN_CHUNK) {
-        if (from > 0) await yieldToEventLoop();
-        const intact = db.open && loaded.get(name) === matrix && matrix.layout === layout;
-        if (!intact) break;
-        scanRows(scan, expected.dimensions, from, Math.min(size, from + SCAN_CHUNK));
-      }
-      return live(() => {
-        if (loaded.get(name) !== matrix || matrix.layout !== layout) {
-          scan = start();
-          scanRows(scan, expected.dimensions, 0, scan.matrix.size);
-        }
-        return scan.top
-          .sorted()
-          .slice(offset)
-          .map(({ slot, score }): ScoredPoint => ({ ...output(scan.matrix, slot, q.withVector === true), score: Math.fround(score) }));
-      });
-    },
+    search,
 
     async scroll(name, q) {
-      return live(() => {
-        const matrix = open(name);
-        const { limit, offset } = checkPaging(q.limit, q.offset);
-        return matchingInIdOrder(matrix, q.filter)
-          .slice(offset, offset + limit)
-          .map((slot) => output(matrix, slot, false));
-      });
+      const { matrix } = await use(name);
+      const { limit, offset } = checkPaging(q.limit, q.offset);
+      return matchingInIdOrder(matrix, q.filter)
+        .slice(offset, offset + limit)
+        .map((slot) => output(matrix, slot, false));
     },
 
     async ensurePayloadIndexes(name, fields) {
-      live(() => open(name));
+      await use(name);
       for (const { key, type } of fields) {
         if (parsePayloadPath(key) === undefined || !['keyword', 'float', 'integer', 'bool'].includes(type)) {
           // The ingest pipeline picks keys and types from validated passthrough rules: a bad one is a bug.
@@ -284,28 +334,41 @@ export function createEmbeddedStore({ dataDir, expected, logger }: EmbeddedStore
       // Nothing to build: filters run over payloads already parsed in memory.
     },
 
+    /** Ready once every collection bound to this build's feature is open; the first call starts opening them. */
     async ping() {
-      live(() => db.prepare('SELECT 1').get());
+      const names = live(() => sql.collections.all())
+        .filter((row) => sameFeature(JSON.parse(row.feature) as FeatureBinding, expected))
+        .map((row) => row.name);
+      const pending = names.filter((name) => !open.has(name));
+      for (const name of pending) if (!opening.has(name)) void use(name).catch(() => undefined);
+      if (pending.length > 0) {
+        throw new SightlineError(ErrorCode.STORE_UNAVAILABLE, `opening ${pending.length} collection(s): ${pending.slice(0, 5).join(', ')}`);
+      }
     },
 
+    /** Saves every index that changed since it was loaded, so the next start replays nothing. */
     async close() {
-      loaded.clear();
-      if (db.open) db.close();
+      if (!db.open) return;
+      await Promise.allSettled(opening.values());
+      for (const c of open.values()) {
+        if (c.unsaved === 0) continue;
+        try {
+          persist(ctx, c);
+        } catch (err) {
+          logger.warn('could not save the ann index; the next open rebuilds or replays it', { collection: c.name, err });
+        }
+      }
+      opening.clear();
+      open.clear();
+      db.close();
     },
   };
 }
 
-function dataVersion(db: Database.Database): number {
-  return db.pragma('data_version', { simple: true }) as number;
+function sameFeature(a: FeatureBinding, b: FeatureBinding): boolean {
+  return a.featureUri === b.featureUri && a.dimensions === b.dimensions && a.vectorName === b.vectorName;
 }
 
-function loadMatrix(sql: Statements, name: string, dimensions: number, logger: Logger): PointMatrix {
-  const started = performance.now();
-  const matrix = new PointMatrix(dimensions, sql.countPoints.get(name)!.n);
-  for (const row of sql.points.iterate(name)) {
-    const vector = new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
-    matrix.put(row.id, vector, JSON.parse(row.payload) as Payload);
-  }
-  logger.debug('collection loaded', { collection: name, points: matrix.size, ms: Math.round(performance.now() - started) });
-  return matrix;
+function dataVersion(db: Database.Database): number {
+  return db.pragma('data_version', { simple: true }) as number;
 }

@@ -1,0 +1,170 @@
+/**
+ * Issue 10's store figures: the embedded store (SQLite + usearch HNSW) at
+ * each size, exact and approximate, unfiltered and with a 10 % filter, beside
+ * the memory-bandwidth bound measured in the same run and the peers it was
+ * chosen over (hnswlib-node, sqlite-vec, LanceDB) on the same vectors.
+ * Every block records the load average around it: eight engineers share these
+ * two cores, and a figure measured while others ran is marked as such.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { IMAGE_FEATURE } from '../src/collections/collection-service.ts';
+import { silentLogger } from '../src/logger.ts';
+import { createEmbeddedStore } from '../src/store/embedded-store.ts';
+import type { Filter } from '../src/store/filter.ts';
+import type { SearchQuery, VectorStore } from '../src/store/vector-store.ts';
+import { startLagMonitor, summarise, type Latency } from './measure.ts';
+import { measureReadBandwidthGBps, uuidFor } from './search-bench.ts';
+import { PEERS, type PeerResult } from './store-peers.ts';
+import { DIM, recallAt, vectorSource, type Distribution } from './store-vectors.ts';
+
+export interface StoreBlockPlan {
+  vectors: number;
+  distribution: Distribution;
+  /** Peers are built on the same vectors only where that finishes in minutes. */
+  peers: boolean;
+}
+
+export interface StoreRow {
+  engine: string;
+  search: string;
+  latency: Latency;
+  /** Share of the exact top 10 found (1 for exact searches). */
+  recall: number;
+}
+
+export interface StoreBlockResult extends StoreBlockPlan {
+  buildSeconds: number;
+  openMs: number;
+  openLagMaxMs: number;
+  rssMiB: number;
+  bandwidthBoundMs: number;
+  rows: StoreRow[];
+  peers: boolean;
+  peerResults: PeerResult[];
+  /** 1-minute load average before and after the block. */
+  load: [number, number];
+  contended: boolean;
+}
+
+export interface StoreBenchResult {
+  bandwidthGBps: number;
+  cores: number;
+  blocks: StoreBlockResult[];
+}
+
+/** Above this 1-minute load per core, something else held a core during the block. */
+const CONTENDED_LOAD_PER_CORE = 0.75;
+const LIMIT = 10;
+const TENTH: Filter = { must: [{ key: 'tenth', match: { value: 0 } }] };
+
+export const QUICK_BLOCKS: StoreBlockPlan[] = [
+  { vectors: 10_000, distribution: 'clustered', peers: true },
+  { vectors: 10_000, distribution: 'uniform', peers: false },
+];
+export const FULL_BLOCKS: StoreBlockPlan[] = [
+  { vectors: 100_000, distribution: 'clustered', peers: true },
+  { vectors: 100_000, distribution: 'uniform', peers: false },
+  { vectors: 1_000_000, distribution: 'clustered', peers: false },
+];
+
+export async function runStoreBench(plans: StoreBlockPlan[], queries: number, progress: (msg: string) => void): Promise<StoreBenchResult> {
+  const bandwidthGBps = measureReadBandwidthGBps();
+  const blocks: StoreBlockResult[] = [];
+  for (const plan of plans) {
+    progress(`store: ${plan.vectors.toLocaleString('en')} ${plan.distribution} vectors`);
+    blocks.push(await runBlock(plan, queries, bandwidthGBps, progress));
+  }
+  return { bandwidthGBps, cores: os.cpus().length, blocks };
+}
+
+async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps: number, progress: (msg: string) => void): Promise<StoreBlockResult> {
+  const loadBefore = os.loadavg()[0]!;
+  const vectorAt = vectorSource(plan.distribution, 11);
+  const queryAt = vectorSource(plan.distribution, 11);
+  // Queries come from the same distribution, from indexes past the stored ones.
+  const queries = Array.from({ length: queryCount }, (_, q) => queryAt(plan.vectors + q));
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-store-'));
+  try {
+    let store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    await store.createCollection('bench', { feature: IMAGE_FEATURE, config: {} });
+    const t0 = performance.now();
+    for (let start = 0; start < plan.vectors; start += 4096) {
+      const points = [];
+      for (let i = start; i < Math.min(plan.vectors, start + 4096); i++) {
+        points.push({ id: uuidFor(i), vector: vectorAt(i), payload: { tenth: i % 10, n: i } });
+      }
+      await store.upsert('bench', points);
+    }
+    const buildSeconds = (performance.now() - t0) / 1000;
+    progress(`store: built in ${buildSeconds.toFixed(0)} s; reopening`);
+    await store.close();
+
+    const lag = startLagMonitor(5);
+    const t1 = performance.now();
+    store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    await store.count('bench');
+    const openMs = performance.now() - t1;
+    const openLagMaxMs = lag.stop().max;
+
+    const exact = await measure(store, queries, { exact: true });
+    const rows: StoreRow[] = [
+      { engine: 'Sightline embedded', search: 'exact (usearch SIMD scan)', latency: exact.latency, recall: 1 },
+      await row(store, queries, exact.ids, 'HNSW, hnswEf 128 (the default)', { hnswEf: 128 }),
+      await row(store, queries, exact.ids, 'HNSW, hnswEf 64', { hnswEf: 64 }),
+    ];
+    const exactFiltered = await measure(store, queries, { exact: true, filter: TENTH });
+    rows.push({ engine: 'Sightline embedded', search: '10 % filter, exact', latency: exactFiltered.latency, recall: 1 });
+    rows.push(await row(store, queries, exactFiltered.ids, '10 % filter, planned (HNSW + exact filter)', { filter: TENTH, hnswEf: 128 }));
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
+    await store.close();
+
+    const peerResults: PeerResult[] = [];
+    if (plan.peers) {
+      for (const peer of PEERS) {
+        progress(`store: peer ${peer.name}`);
+        peerResults.push(await peer.run({ count: plan.vectors, vectorAt, queries, truth: exact.ids, dir: dataDir, limit: LIMIT }));
+      }
+    }
+    const loadAfter = os.loadavg()[0]!;
+    const cores = os.cpus().length;
+    return {
+      ...plan,
+      buildSeconds,
+      openMs,
+      openLagMaxMs,
+      rssMiB,
+      bandwidthBoundMs: ((plan.vectors * DIM * 4) / (bandwidthGBps * 1e9)) * 1000,
+      rows,
+      peerResults,
+      load: [loadBefore, loadAfter],
+      contended: Math.max(loadBefore, loadAfter) > cores * CONTENDED_LOAD_PER_CORE,
+    };
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(
+  store: VectorStore,
+  queries: Float32Array[],
+  knobs: Partial<SearchQuery>,
+): Promise<{ latency: Latency; ids: string[][] }> {
+  await store.search('bench', { vector: queries[0]!, limit: LIMIT, ...knobs }); // warm
+  const times: number[] = [];
+  const ids: string[][] = [];
+  for (const vector of queries) {
+    const t0 = performance.now();
+    const hits = await store.search('bench', { vector, limit: LIMIT, ...knobs });
+    times.push(performance.now() - t0);
+    ids.push(hits.map((h) => h.id));
+  }
+  return { latency: summarise(times), ids };
+}
+
+async function row(store: VectorStore, queries: Float32Array[], truth: string[][], search: string, knobs: Partial<SearchQuery>): Promise<StoreRow> {
+  const { latency, ids } = await measure(store, queries, knobs);
+  return { engine: 'Sightline embedded', search, latency, recall: recallAt(ids, truth) };
+}

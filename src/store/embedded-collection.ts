@@ -1,0 +1,150 @@
+/**
+ * One open collection of the embedded store: its points in memory (the
+ * PointMatrix: exact rows for scoring) and its ANN index, both derived from
+ * SQLite, which stays the record.
+ *
+ * Opening never holds the event loop for long: points are read in pages and
+ * the index is loaded (or built, or patched) in slices, with a yield between
+ * each. A saved index is patched with the changes logged after the seq it
+ * records; without one (or when its log was pruned past it) it is rebuilt.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger.ts';
+import { loadIndex, saveIndex } from './ann-file.ts';
+import { AnnIndex } from './ann-index.ts';
+import type { PointRow, Statements } from './embedded-db.ts';
+import { PointMatrix } from './point-matrix.ts';
+import type { Payload } from './vector-store.ts';
+
+export interface OpenCollection {
+  readonly name: string;
+  readonly matrix: PointMatrix;
+  index: AnnIndex;
+  /** Every logged change up to this seq is in the matrix and the index. */
+  appliedThrough: number;
+  /** Changes applied since the index was last saved. */
+  unsaved: number;
+}
+
+export interface CollectionContext {
+  db: Database.Database;
+  sql: Statements;
+  dataDir: string;
+  dimensions: number;
+  logger: Logger;
+}
+
+/** Rows read from SQLite between yields (about 6 MiB of vectors). */
+const LOAD_PAGE = 2048;
+/** Points inserted into the HNSW graph between yields: tens of milliseconds on a busy core. */
+export const INDEX_SLICE = 128;
+/** Save the index on open when catching up took at least this many changes, so the next open starts closer. */
+const SAVE_AFTER_CHANGES = 10_000;
+
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const vectorOf = (row: PointRow) =>
+  new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
+
+export async function openCollection(ctx: CollectionContext, name: string): Promise<OpenCollection> {
+  const started = performance.now();
+  const { sql } = ctx;
+  // Changes logged from here on may be missed by the paged read; they are replayed below.
+  const start = sql.lastChange.get()!.seq ?? 0;
+  const matrix = new PointMatrix(ctx.dimensions);
+  for (let after = 0; ; ) {
+    const page = sql.pointsAfter.all(name, after, LOAD_PAGE);
+    for (const row of page) matrix.put(row.id, row.key, vectorOf(row), JSON.parse(row.payload) as Payload);
+    if (page.length < LOAD_PAGE) break;
+    after = page.at(-1)!.key;
+    await yieldToEventLoop();
+  }
+  const pruned = sql.prunedThrough.get(name)?.seq ?? 0;
+  const saved = await loadIndex(ctx.dataDir, name, ctx.dimensions);
+  const usable = saved !== undefined && saved.seq >= pruned;
+  const collection: OpenCollection = {
+    name,
+    matrix,
+    index: usable ? saved.index : await buildIndex(matrix),
+    appliedThrough: usable ? Math.min(saved.seq, start) : start,
+    unsaved: usable ? 0 : matrix.size,
+  };
+  const replayed = await catchUp(ctx, collection);
+  if (collection.index.size !== matrix.size) {
+    ctx.logger.warn('ann index disagrees with the record; rebuilding it', { collection: name, indexed: collection.index.size, points: matrix.size });
+    collection.index = await buildIndex(matrix);
+    collection.unsaved = matrix.size;
+  }
+  if (collection.unsaved >= SAVE_AFTER_CHANGES) persist(ctx, collection);
+  ctx.logger.info('collection opened', {
+    collection: name,
+    points: matrix.size,
+    index: usable ? 'loaded' : 'built',
+    replayed,
+    ms: Math.round(performance.now() - started),
+  });
+  return collection;
+}
+
+/**
+ * Applies the changes logged after `appliedThrough` (by this process or
+ * another sharing the folder) to the matrix and the index. Returns how many
+ * points it re-read. Each point is re-read from SQLite, so replaying a change
+ * twice is harmless.
+ */
+export async function catchUp(ctx: CollectionContext, c: OpenCollection): Promise<number> {
+  const changes = ctx.sql.changesAfter.all(c.name, c.appliedThrough);
+  for (let i = 0; i < changes.length; i += INDEX_SLICE) {
+    if (i > 0) await yieldToEventLoop();
+    const slice = changes.slice(i, i + INDEX_SLICE);
+    const present: PointRow[] = [];
+    const gone: number[] = [];
+    for (const { key } of slice) {
+      const row = ctx.sql.pointByKey.get(c.name, key);
+      if (row) present.push(row);
+      else gone.push(key);
+    }
+    for (const key of gone) {
+      const slot = c.matrix.findKey(key);
+      if (slot !== undefined) c.matrix.remove(c.matrix.idAt(slot));
+    }
+    c.index.remove(gone);
+    const vectors = present.map(vectorOf);
+    present.forEach((row, j) => c.matrix.put(row.id, row.key, vectors[j]!, JSON.parse(row.payload) as Payload));
+    c.index.put(
+      present.map((row) => row.key),
+      vectors,
+    );
+    c.appliedThrough = Math.max(c.appliedThrough, slice.at(-1)!.seq);
+    c.unsaved += slice.length;
+  }
+  return changes.length;
+}
+
+/** Has this collection's log been pruned past what `c` has applied (so replaying it would miss changes)? */
+export function logPrunedPast(ctx: CollectionContext, c: OpenCollection): boolean {
+  return (ctx.sql.prunedThrough.get(c.name)?.seq ?? 0) > c.appliedThrough;
+}
+
+/** Saves the index with the seq it contains and prunes the log up to it. */
+export function persist(ctx: CollectionContext, c: OpenCollection): void {
+  saveIndex(ctx.dataDir, c.name, c.index, c.appliedThrough);
+  ctx.db.transaction(() => {
+    ctx.sql.pruneChanges.run(c.name, c.appliedThrough);
+    ctx.sql.recordPruned.run(c.name, c.appliedThrough);
+  })();
+  c.unsaved = 0;
+}
+
+async function buildIndex(matrix: PointMatrix): Promise<AnnIndex> {
+  const index = new AnnIndex(matrix.dimensions);
+  for (let from = 0; from < matrix.size; from += INDEX_SLICE) {
+    if (from > 0) await yieldToEventLoop();
+    const slots = Array.from({ length: Math.min(INDEX_SLICE, matrix.size - from) }, (_, i) => from + i);
+    index.put(
+      slots.map((s) => matrix.keyAt(s)),
+      slots.map((s) => matrix.vectorAt(s)),
+    );
+  }
+  return index;
+}
