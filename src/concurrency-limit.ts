@@ -1,19 +1,29 @@
-/** Runs at most `max` async tasks at once; the rest wait in arrival order. */
+import { createRoundRobinQueue } from './round-robin-queue.ts';
+
+/**
+ * Runs at most `max` async tasks at once. Waiting tasks take turns by owner
+ * (a request): one owner's hundred tasks do not queue in front of another's
+ * one. Tasks without an owner share one turn, so they wait in arrival order.
+ */
 export interface Limiter {
-  run<T>(task: () => Promise<T>): Promise<T>;
+  run<T>(task: () => Promise<T>, owner?: unknown): Promise<T>;
 }
+
+const SHARED_TURN = Symbol('shared turn');
 
 export function createLimiter(max: number): Limiter {
   let active = 0;
-  const waiting: Array<() => void> = [];
+  const waiting = createRoundRobinQueue<unknown, () => void>();
+  // A freed slot passes straight to the next waiter, so no newcomer can take it in between.
   const release = () => {
-    active--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
   };
   return {
-    async run(task) {
-      if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-      active++;
+    async run(task, owner = SHARED_TURN) {
+      if (active < max) active++;
+      else await new Promise<void>((resolve) => waiting.push(owner, resolve));
       try {
         return await task();
       } finally {

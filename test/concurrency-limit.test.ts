@@ -19,6 +19,27 @@ describe('createLimiter', () => {
     expect(peak).toBe(3);
   });
 
+  it('gives a freed slot to waiting owners in turn, tasks without an owner sharing one turn', async () => {
+    const limiter = createLimiter(1);
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const started: string[] = [];
+    const task = (name: string, owner?: object) => limiter.run(async () => void started.push(name), owner);
+    const [a, b] = [{}, {}];
+    const all = [
+      limiter.run(() => gate),
+      task('a1', a),
+      task('a2', a),
+      task('a3', a),
+      task('b1', b),
+      task('u1'),
+      task('u2'),
+    ];
+    open();
+    await Promise.all(all);
+    expect(started).toEqual(['a1', 'b1', 'u1', 'a2', 'u2', 'a3']);
+  });
+
   it('frees the slot of a failed task', async () => {
     const limiter = createLimiter(1);
     await expect(limiter.run(async () => { throw new Error('x'); })).rejects.toThrow('x');

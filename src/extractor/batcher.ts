@@ -14,6 +14,7 @@
  * it down; work without a signal (jobs, the CLI) shares one queue.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
+import { createRoundRobinQueue } from '../round-robin-queue.ts';
 
 const cancelled = () => new SightlineError(ErrorCode.CANCELLED, 'cancelled before inference started');
 
@@ -38,9 +39,7 @@ export function createBatcher<I, O>(opts: {
   maxWaitMs: number;
   runBatch: (items: I[]) => Promise<O[]>;
 }): Batcher<I, O> {
-  // Each request's queue, in turn order: the head is served next, then moves to the back.
-  const queues = new Map<Owner, Entry<I, O>[]>();
-  let pending = 0;
+  const queue = createRoundRobinQueue<Owner, Entry<I, O>>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -51,21 +50,14 @@ export function createBatcher<I, O>(opts: {
   /** One item from each waiting request in turn until the batch is full. */
   const takeBatch = (): Entry<I, O>[] => {
     const batch: Entry<I, O>[] = [];
-    while (batch.length < opts.maxBatch && pending > 0) {
-      const [owner, queue] = queues.entries().next().value as [Owner, Entry<I, O>[]];
-      batch.push(queue.shift() as Entry<I, O>);
-      pending--;
-      // Re-inserting moves this request behind every other waiting one.
-      queues.delete(owner);
-      if (queue.length > 0) queues.set(owner, queue);
-    }
+    while (batch.length < opts.maxBatch && queue.size > 0) batch.push(queue.shift() as Entry<I, O>);
     return batch;
   };
 
   const flush = async () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (running || pending === 0) return;
+    if (running || queue.size === 0) return;
     running = true;
     const batch = takeBatch();
     batch.forEach(settle);
@@ -77,35 +69,19 @@ export function createBatcher<I, O>(opts: {
     } finally {
       running = false;
       // Whatever arrived meanwhile has already waited a whole batch: go now.
-      if (pending > 0) void flush();
+      if (queue.size > 0) void flush();
     }
   };
 
   const schedule = () => {
     if (running) return;
-    if (pending >= opts.maxBatch || opts.maxWaitMs === 0) void flush();
+    if (queue.size >= opts.maxBatch || opts.maxWaitMs === 0) void flush();
     else timer ??= setTimeout(() => void flush(), opts.maxWaitMs);
-  };
-
-  const enqueue = (owner: Owner, entry: Entry<I, O>) => {
-    const queue = queues.get(owner);
-    if (queue) queue.push(entry);
-    else queues.set(owner, [entry]);
-    pending++;
-  };
-
-  const dequeue = (owner: Owner, entry: Entry<I, O>) => {
-    const queue = queues.get(owner);
-    const at = queue ? queue.indexOf(entry) : -1;
-    if (!queue || at < 0) return;
-    queue.splice(at, 1);
-    pending--;
-    if (queue.length === 0) queues.delete(owner);
   };
 
   return {
     get pending() {
-      return pending;
+      return queue.size;
     },
     submit(item, signal) {
       return new Promise<O>((resolve, reject) => {
@@ -114,12 +90,12 @@ export function createBatcher<I, O>(opts: {
         const entry: Entry<I, O> = { item, resolve, reject, signal, onAbort: undefined };
         if (signal) {
           entry.onAbort = () => {
-            dequeue(owner, entry);
+            queue.remove(owner, entry);
             reject(cancelled());
           };
           signal.addEventListener('abort', entry.onAbort, { once: true });
         }
-        enqueue(owner, entry);
+        queue.push(owner, entry);
         schedule();
       });
     },

@@ -135,7 +135,8 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     stats: () => ({ ...stats }),
     async embedImage(input, signal) {
       // The slot is held until the embedding is back, so at most two batches'
-      // worth of decoded tensors exist at once, however many callers wait.
+      // worth of decoded tensors exist at once, however many callers wait;
+      // waiting requests (told apart by their signal) take turns for a slot.
       return preprocessing.run(async () => {
         const t0 = performance.now();
         const pre = await preprocessImage(input, {
@@ -149,7 +150,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
         stats.preprocessMs += performance.now() - t0;
         const embedding = await vision.submit(pre.pixelValues, signal);
         return { embedding, processingTimeMs: hundredths(performance.now() - t0), width: pre.width, height: pre.height };
-      });
+      }, signal);
     },
     async embedText(query, signal) {
       assertTextGiven(query);

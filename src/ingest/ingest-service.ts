@@ -150,6 +150,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
             mapLimited(items, deps.concurrency, (item) =>
               pageLanes.run(() => item.withInput((input) => toPoint(collection, fetched.label, item, input, fields, opts.signal))),
             ),
+            opts.signal,
           );
           await indexFields(collection, collection.extractor.fieldPassthrough, fields);
           await upsert(index, points);

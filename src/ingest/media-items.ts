@@ -33,14 +33,22 @@ export function detectMediaType(bytes: Uint8Array): MediaType {
   return type;
 }
 
-/** Runs `use` with the media's items in order; a PDF is closed when `use` settles. */
-export async function withMediaItems<T>(bytes: Uint8Array, pdf: PdfRenderer, use: (items: MediaItem[]) => Promise<T>): Promise<T> {
+/**
+ * Runs `use` with the media's items in order; a PDF is closed when `use`
+ * settles. `signal` stands for the request, whose PDF pages take their turn.
+ */
+export async function withMediaItems<T>(
+  bytes: Uint8Array,
+  pdf: PdfRenderer,
+  use: (items: MediaItem[]) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const contentType = detectMediaType(bytes);
   if (isImageType(contentType)) {
     const input: ImageInput = { kind: 'encoded', bytes };
     return use([{ contentType, withInput: (useInput) => useInput(input) }]);
   }
-  const doc = await pdf.open(bytes);
+  const doc = await pdf.open(bytes, signal);
   try {
     const { totalPages } = doc;
     const pages = Array.from({ length: totalPages }, (_, i): MediaItem => ({

@@ -44,8 +44,13 @@ export interface PdfDocument {
 }
 
 export interface PdfRenderer {
-  /** EMPTY_INPUT, CORRUPT_PDF, PDF_ENCRYPTED, PDF_TOO_MANY_PAGES, PDF_RENDER_TIMEOUT. */
-  open(bytes: Uint8Array): Promise<PdfDocument>;
+  /**
+   * EMPTY_INPUT, CORRUPT_PDF, PDF_ENCRYPTED, PDF_TOO_MANY_PAGES, PDF_RENDER_TIMEOUT.
+   * Documents of different owners (requests, told apart by their signal) take
+   * turns for workers and rendered pages, so one request's 200-page PDFs do not
+   * queue in front of another's one page.
+   */
+  open(bytes: Uint8Array, owner?: AbortSignal): Promise<PdfDocument>;
   /** Terminates the workers. */
   close(): Promise<void>;
 }
@@ -56,7 +61,7 @@ const ENTRY = new URL('./pdf-render-worker.ts', import.meta.url).href;
 type RenderRequest = Omit<Extract<PdfWorkerRequest, { kind: 'render' }>, 'id'>;
 
 interface WorkerPool {
-  render(request: RenderRequest): Promise<{ totalPages: number; page: RenderedPage | null }>;
+  render(request: RenderRequest, owner: AbortSignal | undefined): Promise<{ totalPages: number; page: RenderedPage | null }>;
   broadcast(message: PdfWorkerRequest): void;
   close(): Promise<void>;
 }
@@ -125,7 +130,7 @@ function createWorkerPool(size: number, timeoutMs: number): WorkerPool {
   };
 
   return {
-    render(request) {
+    render(request, owner) {
       return lanes.run(async () => {
         const worker = idle.pop() ?? (await startWorker());
         live.add(worker);
@@ -140,7 +145,7 @@ function createWorkerPool(size: number, timeoutMs: number): WorkerPool {
         idle.push(worker);
         if (!reply.ok) throw new SightlineError(reply.error.code as Code, reply.error.message, reply.error.details);
         return reply;
-      });
+      }, owner);
     },
     broadcast(message) {
       for (const worker of live) worker.postMessage(message);
@@ -160,14 +165,14 @@ export function createPdfRenderer(opts: PdfRendererOptions): PdfRenderer {
   let nextDocId = 1;
 
   return {
-    async open(bytes) {
+    async open(bytes, owner) {
       if (bytes.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the PDF is empty (0 bytes)');
       const shared = new SharedArrayBuffer(bytes.length);
       new Uint8Array(shared).set(bytes);
       const docId = nextDocId++;
       const forget = () => pool.broadcast({ kind: 'forget', docId });
       const request = (pageNumber: number): RenderRequest => ({ kind: 'render', docId, bytes: shared, pageNumber, maxPixels: opts.maxPagePixels });
-      const { totalPages } = await pool.render(request(0));
+      const { totalPages } = await pool.render(request(0), owner);
       if (totalPages > opts.maxPages || totalPages === 0) {
         forget();
         throw totalPages === 0
@@ -192,13 +197,13 @@ export function createPdfRenderer(opts: PdfRendererOptions): PdfRenderer {
           }
           return renderedPages.run(async () => {
             if (overran) throw overran;
-            const { page } = await pool.render(request(pageNumber)).catch((err: unknown) => {
+            const { page } = await pool.render(request(pageNumber), owner).catch((err: unknown) => {
               if (err instanceof SightlineError && err.code === ErrorCode.PDF_RENDER_TIMEOUT) overran = err;
               throw err;
             });
             const { data, width, height } = page as RenderedPage;
             return use({ kind: 'raw', data, width, height, channels: 3 });
-          });
+          }, owner);
         },
         close() {
           if (closed) return;

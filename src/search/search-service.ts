@@ -68,7 +68,7 @@ export function createSearchService(deps: SearchDeps) {
         return withMediaItems(fetched.bytes, deps.pdf, async ([first]) => {
           if (!first) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
           return first.withInput(async (input) => (await deps.extractor().embedImage(input, signal)).embedding);
-        });
+        }, signal);
       }
       case 'document': {
         const [point] = await deps.store.get(collection, [query.documentId], { withVector: true });

@@ -29,4 +29,17 @@ describe('inference fairness between requests', () => {
     // First-come-first-served would answer it last (index 120); in turn it rides in the second batch or so.
     expect(finished.indexOf('ordinary query')).toBeLessThan(20);
   });
+
+  it('embeds an ordinary image query before most of a big request\'s images sent just before it', async () => {
+    const extractor = app.model.extractor();
+    const finished: string[] = [];
+    const image = (shade: number) => ({ kind: 'raw' as const, data: new Uint8Array(64 * 64 * 3).fill(shade), width: 64, height: 64, channels: 3 as const });
+    const embed = (name: string, shade: number, signal: AbortSignal) => extractor.embedImage(image(shade), signal).then(() => finished.push(name));
+    const big = new AbortController().signal;
+    const bigImages = Array.from({ length: 60 }, (_, i) => embed(`big ${i}`, i, big));
+    const ordinary = embed('ordinary', 255, new AbortController().signal);
+    await Promise.all([...bigImages, ordinary]);
+    // Preprocessing slots (2 batches) and batches both serve requests in turn: first-come-first-served would answer it last.
+    expect(finished.indexOf('ordinary')).toBeLessThan(20);
+  });
 });

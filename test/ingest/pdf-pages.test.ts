@@ -121,6 +121,23 @@ describe('hostile PDFs are bounded in pixels, memory and time', () => {
     for (const pixels of sizes) expect(pixels).toBeLessThanOrEqual(1_000_000);
   });
 
+  it('lets requests take turns for rendered pages: one page of a second request is not queued behind a long PDF', async () => {
+    const single = testPdfRenderer({ workers: 1, maxRenderedPages: 1 });
+    const [a, b] = [new AbortController().signal, new AbortController().signal];
+    const long = await single.open(multiPagePdf(Array.from({ length: 6 }, () => [1, 0, 0])), a);
+    const short = await single.open(multiPagePdf([[0, 0, 1]]), b);
+    const used: string[] = [];
+    const use = (name: string) => async () => void used.push(name);
+    await Promise.all([
+      ...[1, 2, 3, 4, 5, 6].map((page) => long.withPage(page, use(`long ${page}`))),
+      short.withPage(1, use('short 1')),
+    ]);
+    long.close();
+    short.close();
+    await single.close();
+    expect(used.indexOf('short 1')).toBeLessThanOrEqual(2);
+  });
+
   it('stops a page past its time budget with PDF_RENDER_TIMEOUT, the event loop free meanwhile, and replaces the worker', async () => {
     const one = testPdfRenderer({ workers: 1, pageTimeoutMs: 1500 });
     try {
