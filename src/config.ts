@@ -25,6 +25,11 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** `*`, or an origin exactly as a browser sends it: scheme, host and port, no path. */
+const origin = z.string().refine((v) => v === '*' || URL.canParse(v) && new URL(v).origin === v, {
+  message: 'each entry is * or an origin such as https://shop.example.com (scheme, host, optional port; no path)',
+});
+
 /** Where the model lives unless MODEL_DIR says otherwise: the XDG data directory. */
 export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
   const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
@@ -103,6 +108,7 @@ const schema = z.object({
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
   SIGHTLINE_API_KEYS: list.default([]),
   SIGHTLINE_API_KEYS_FILE: optionalString,
+  CORS_ALLOWED_ORIGINS: list.pipe(z.array(origin)).default([]),
   GRAPHQL_MAX_DEPTH: int(1, 100).default(12),
   GRAPHQL_MAX_TOKENS: int(100).default(5000),
   GRAPHQL_MAX_ALIASES: int(0).default(15),
@@ -127,8 +133,8 @@ export interface QdrantSettings {
   writeOrdering: 'weak' | 'medium' | 'strong';
 }
 
-/** What an API key may do; `admin` includes the other two. */
-export const API_KEY_SCOPES = ['search', 'ingest', 'admin'] as const;
+/** What an API key may do; `admin` includes the others. */
+export const API_KEY_SCOPES = ['search', 'ingest', 'metrics', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKeyGrant {
@@ -200,7 +206,15 @@ export interface GraphqlLimits {
 }
 
 export interface Config {
-  server: { port: number; host: string; publicBaseUrl: string | undefined; apiKeys: ApiKeyGrant[]; graphql: GraphqlLimits };
+  server: {
+    port: number;
+    host: string;
+    publicBaseUrl: string | undefined;
+    apiKeys: ApiKeyGrant[];
+    graphql: GraphqlLimits;
+    /** Origins whose browsers may call the API (CORS); none when absent. */
+    corsAllowedOrigins?: string[];
+  };
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
   model: {
@@ -283,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.HOST,
       publicBaseUrl: e.PUBLIC_BASE_URL,
       apiKeys: apiKeys.grants,
+      corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
       graphql: {
         maxTokens: e.GRAPHQL_MAX_TOKENS,
         maxDepth: e.GRAPHQL_MAX_DEPTH,

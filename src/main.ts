@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     services: createApiServices(app),
     config: { ...config.server, syncMaxObjects: config.ingest.syncMaxObjects },
     logger,
+    metrics: app.metrics,
   });
   const url = await server.listen();
   logger.info('listening', { url: `${url}/graphql`, store: config.qdrant.url ? 'qdrant' : 'embedded', dataDir: config.dataDir });

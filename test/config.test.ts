@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   it('refuses a key file with unknown scopes, repeated keys, or no key at all, naming the line', () => {
     const bad = keyFile('k1 search\nk2 read products\nk1 admin\nk3 search a b\n');
     expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: bad, PORT: 'x' })).toThrow(
-      /PORT[\s\S]*line 2: scopes are a comma-separated list of search, ingest, admin[\s\S]*line 3: the same key is listed twice[\s\S]*line 4/,
+      /PORT[\s\S]*line 2: scopes are a comma-separated list of search, ingest, metrics, admin[\s\S]*line 3: the same key is listed twice[\s\S]*line 4/,
     );
     expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: keyFile('# nobody\n') })).toThrow(/holds no key/);
     expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/cannot read \/nonexistent\/keys \(ENOENT\)/);

@@ -75,7 +75,7 @@ export const accessPlugin: ApolloServerPlugin<ApiContext> = {
 };
 
 /** The root fields an operation selects, through fragments (validation has already refused cycles). */
-function rootFields(set: SelectionSetNode, document: DocumentNode): FieldNode[] {
+export function rootFields(set: SelectionSetNode, document: DocumentNode): FieldNode[] {
   return set.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [selection];
     if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, document);

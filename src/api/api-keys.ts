@@ -4,7 +4,7 @@
  * response tells a caller how close a guess came or how many keys exist.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyGrant, ApiKeyScope } from '../config.ts';
+import { API_KEY_SCOPES, type ApiKeyGrant, type ApiKeyScope } from '../config.ts';
 
 /** What the caller of one request may do. */
 export interface Access {
@@ -14,9 +14,9 @@ export interface Access {
 }
 
 /** A server without keys, the CLI and in-process callers. */
-export const FULL_ACCESS: Access = { scopes: new Set(['search', 'ingest', 'admin']), collections: null };
+export const FULL_ACCESS: Access = { scopes: new Set(API_KEY_SCOPES), collections: null };
 
-/** `admin` includes `search` and `ingest`: an operator's key does everything, as plain keys did before scopes. */
+/** `admin` includes every other scope: an operator's key does everything, as plain keys did before scopes. */
 export function accessOf(grant: Pick<ApiKeyGrant, 'scopes' | 'collections'>): Access {
   const scopes = new Set<ApiKeyScope>(grant.scopes.includes('admin') ? FULL_ACCESS.scopes : grant.scopes);
   return { scopes, collections: grant.collections === null ? null : new Set(grant.collections) };

@@ -8,6 +8,8 @@ import type { Logger } from '../logger.ts';
 import type { ApiContext } from './context.ts';
 import { errorLoggingPlugin } from './error-logging-plugin.ts';
 import { formatError } from './format-error.ts';
+import { metricsPlugin } from './metrics-plugin.ts';
+import type { Metrics } from '../metrics.ts';
 import { parseOptions, validationRules } from './query-limits.ts';
 import { createResolvers } from './resolvers.ts';
 
@@ -22,9 +24,11 @@ export interface ApolloOptions {
    */
   syncMaxObjects: number;
   logger: Logger;
+  /** Where request counts and latencies go; without it nothing is recorded (in-process tests). */
+  metrics?: Metrics;
 }
 
-export function createApolloServer({ limits, syncMaxObjects, logger }: ApolloOptions): ApolloServer<ApiContext> {
+export function createApolloServer({ limits, syncMaxObjects, logger, metrics }: ApolloOptions): ApolloServer<ApiContext> {
   return new ApolloServer<ApiContext>({
     typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
     resolvers: createResolvers({ syncMaxObjects }),
@@ -33,7 +37,7 @@ export function createApolloServer({ limits, syncMaxObjects, logger }: ApolloOpt
     parseOptions: parseOptions(limits),
     validationRules: validationRules(limits),
     // Our own GraphiQL page replaces Apollo's landing page, which loads from a CDN.
-    plugins: [ApolloServerPluginLandingPageDisabled(), accessPlugin, errorLoggingPlugin],
+    plugins: [ApolloServerPluginLandingPageDisabled(), accessPlugin, errorLoggingPlugin, ...(metrics ? [metricsPlugin(metrics)] : [])],
     // main.ts owns signals and shuts the HTTP server and Apollo down in order.
     stopOnTerminationSignals: false,
     logger: {

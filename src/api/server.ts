@@ -9,12 +9,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap } from '@apollo/server';
 import type { ApolloServer } from '@apollo/server';
-import type { Config } from '../config.ts';
+import type { ApiKeyScope, Config } from '../config.ts';
 import { ErrorCode, SightlineError, isSightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
 import { FULL_ACCESS, createApiKeyCheck, type Access } from './api-keys.ts';
 import { accessDenied } from './access-plugin.ts';
 import { createApolloServer } from './apollo.ts';
+import { createCors } from './cors.ts';
+import { METRICS_PATH, sendMetrics } from './metrics-route.ts';
 import type { ApiContext } from './context.ts';
 import { sendHealth, sendReadiness } from './health.ts';
 import { HttpFailure, parseBody, readBody, sendError } from './http-io.ts';
@@ -42,6 +45,11 @@ export interface HttpServerOptions {
     shutdownTimeoutMs?: number;
   };
   logger: Logger;
+  /**
+   * The app's instruments, served at /metrics with the request counts added here.
+   * @default a fresh registry (process metrics and this server's requests only)
+   */
+  metrics?: Metrics;
 }
 
 export interface SightlineHttpServer {
@@ -58,11 +66,12 @@ type RequestContext = Omit<ApiContext, 'access'>;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-export async function createHttpServer({ services, config, logger }: HttpServerOptions): Promise<SightlineHttpServer> {
+export async function createHttpServer({ services, config, logger, metrics = createMetrics() }: HttpServerOptions): Promise<SightlineHttpServer> {
   const maxBodyBytes = config.maxBodyBytes ?? 64 * 1024 * 1024;
-  const apollo = createApolloServer({ limits: config.graphql, syncMaxObjects: config.syncMaxObjects, logger });
+  const apollo = createApolloServer({ limits: config.graphql, syncMaxObjects: config.syncMaxObjects, logger, metrics });
   await apollo.start();
   const keysRequired = config.apiKeys.length > 0;
+  const cors = createCors(config.corsAllowedOrigins ?? []);
   const accessFor = createApiKeyCheck(config.apiKeys);
   let closing: Promise<void> | null = null;
 
@@ -70,6 +79,7 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (cors.answerPreflight(req, res)) return;
     if (path === '/healthz') return sendHealth(res);
     if (path === '/readyz') return sendReadiness(res, services, ctx.signal);
     if (path === '/' && method === 'GET') {
@@ -85,14 +95,23 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     }
     const isGraphql = path === GRAPHQL_PATH;
     const isThumbnail = path.startsWith(THUMBNAIL_PREFIX) && method === 'GET';
-    if (!isGraphql && !isThumbnail) throw new HttpFailure(404, ErrorCode.NOT_FOUND, `no route for ${method} ${path}`);
+    const isMetrics = path === METRICS_PATH && method === 'GET';
+    if (!isGraphql && !isThumbnail && !isMetrics) throw new HttpFailure(404, ErrorCode.NOT_FOUND, `no route for ${method} ${path}`);
     const access = authenticate(req);
     if (isThumbnail) {
-      const denied = accessDenied(access, 'search');
-      if (denied) throw new HttpFailure(403, denied.code, denied.message, denied.details);
+      requireScope(access, 'search');
       return sendThumbnail(res, services, path.slice(THUMBNAIL_PREFIX.length));
     }
+    if (isMetrics) {
+      requireScope(access, 'metrics');
+      return sendMetrics(res, metrics);
+    }
     return runGraphql(req, res, url, { ...ctx, access });
+  }
+
+  function requireScope(access: Access, scope: ApiKeyScope): void {
+    const denied = accessDenied(access, scope);
+    if (denied) throw new HttpFailure(403, denied.code, denied.message, denied.details);
   }
 
   function authenticate(req: IncomingMessage): Access {
@@ -133,6 +152,7 @@ export async function createHttpServer({ services, config, logger }: HttpServerO
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
+    cors.apply(req, res);
     const requestLogger = logger.child({ requestId });
     const abort = new AbortController();
     // The client went away before its answer: long work (embedding, fetching) can stop.

@@ -15,6 +15,7 @@ import { createRemoval, type Removal } from '../ingest/removal.ts';
 import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
 import type { Logger } from '../logger.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
 import { createVectorStore } from '../store/index.ts';
 import type { VectorStore } from '../store/vector-store.ts';
@@ -29,6 +30,8 @@ export interface App {
   model: ModelLifecycle;
   collections: CollectionService;
   ingest: IngestService;
+  /** Prometheus instruments, served at /metrics. */
+  metrics: Metrics;
   jobs: IngestJobs;
   /** Deleting documents and collections, thumbnails included. */
   removal: Removal;
@@ -71,7 +74,13 @@ export function createApp(config: Config, logger: Logger): App {
     s3: config.s3,
     logger: logger.child({ component: 'sources' }),
   });
-  const model = createModelLifecycle({ model: config.model, maxPixels: config.limits.maxImagePixels, logger: logger.child({ component: 'model' }) });
+  const metrics = createMetrics();
+  const model = createModelLifecycle({
+    model: config.model,
+    maxPixels: config.limits.maxImagePixels,
+    logger: logger.child({ component: 'model' }),
+    metrics,
+  });
   const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
   const collections = createCollectionService(store);
   const ingest = createIngestService({
@@ -84,9 +93,19 @@ export function createApp(config: Config, logger: Logger): App {
     limits: config.limits,
     concurrency: config.ingest.concurrency,
     logger: logger.child({ component: 'ingest' }),
+    metrics,
   });
   const jobs = createIngestJobs(ingest, { logger: logger.child({ component: 'jobs' }) });
-  const search = createSearchService({ store, extractor: model.extractor, fetcher, pdf, limits: config.limits, accuracy: config.search });
+  metrics.trackJobQueue(() => jobs.depth());
+  const search = createSearchService({
+    store,
+    extractor: model.extractor,
+    fetcher,
+    pdf,
+    limits: config.limits,
+    accuracy: config.search,
+    metrics,
+  });
   return {
     config,
     logger,
@@ -100,6 +119,7 @@ export function createApp(config: Config, logger: Logger): App {
     jobs,
     removal: createRemoval({ store, thumbnails }),
     search,
+    metrics,
     async warmStore() {
       const started = Date.now();
       const collections = await store.listCollections();

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { createLimiter } from '../concurrency-limit.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
 import type { ImageInput } from './image-decode.ts';
@@ -36,6 +37,8 @@ export interface ExtractorOptions {
    * `inline` exists for the benchmark's baseline and one-shot tools.
    */
   inference?: 'worker' | 'inline';
+  /** Batch sizes, queue wait and batch time per tower. */
+  metrics?: Metrics;
 }
 
 export interface ImageEmbedding {
@@ -74,6 +77,12 @@ export interface ImageExtractor {
   close(): Promise<void>;
 }
 
+/** A tower's input and when it became ready, for the queue-wait metric. */
+interface Queued<I> {
+  input: I;
+  readyAt: number;
+}
+
 const hundredths = (ms: number) => Math.round(ms * 100) / 100;
 
 function splitRows(data: Float32Array, n: number, dim: number): Float32Array[] {
@@ -102,26 +111,37 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
 
   const freshStats = (): ExtractorStats => ({ images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0, textBatches: 0, textCacheHits: 0 });
   const stats = freshStats();
-  const vision = createBatcher<Float32Array, Float32Array>({
+  /** Runs a tower's batch, recording its size, each input's wait and the batch's time. */
+  const measured =
+    <I>(tower: Tower, run: (inputs: I[]) => Promise<Float32Array[]>) =>
+    async (items: Queued<I>[]): Promise<Float32Array[]> => {
+      const t0 = performance.now();
+      for (const item of items) opts.metrics?.inferenceQueueSeconds.observe({ tower }, (t0 - item.readyAt) / 1000);
+      const rows = await run(items.map((item) => item.input));
+      opts.metrics?.inferenceBatchSize.observe({ tower }, items.length);
+      opts.metrics?.inferenceSeconds.observe({ tower }, (performance.now() - t0) / 1000);
+      return rows;
+    };
+  const vision = createBatcher<Queued<Float32Array>, Float32Array>({
     maxBatch: opts.batchSize,
     maxWaitMs: opts.batchWaitMs,
-    runBatch: async (items) => {
+    runBatch: measured('vision', async (items) => {
       const t0 = performance.now();
       const rows = splitRows(await sessions.vision.embed(concat(items), [items.length, 3, height, width]), items.length, dim);
       stats.batches++;
       stats.inferenceMs += performance.now() - t0;
       return rows;
-    },
+    }),
   });
-  const text = createBatcher<number[], Float32Array>({
+  const text = createBatcher<Queued<number[]>, Float32Array>({
     maxBatch: opts.batchSize,
     // A query is a person waiting: it goes as soon as the text tower is free.
     maxWaitMs: 0,
-    runBatch: async (items) => {
+    runBatch: measured('text', async (items) => {
       stats.textBatches++;
       const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
       return splitRows(await sessions.text.embed(ids, [items.length, model.text.maxLength]), items.length, dim);
-    },
+    }),
   });
   const textCache = createTextEmbeddingCache(opts.textCacheEntries ?? 0);
   const cacheModelKey = `${model.dir}#${model.variant}`;
@@ -148,7 +168,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
         });
         stats.images++;
         stats.preprocessMs += performance.now() - t0;
-        const embedding = await vision.submit(pre.pixelValues, signal);
+        const embedding = await vision.submit({ input: pre.pixelValues, readyAt: performance.now() }, signal);
         return { embedding, processingTimeMs: hundredths(performance.now() - t0), width: pre.width, height: pre.height };
       }, signal);
     },
@@ -161,7 +181,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
         return cached;
       }
       const inputIds = tokenizer.encode(query);
-      const result = { embedding: await text.submit(inputIds, signal), inputIds };
+      const result = { embedding: await text.submit({ input: inputIds, readyAt: performance.now() }, signal), inputIds };
       textCache.set(cacheModelKey, normalised, result);
       return result;
     },

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { createImageExtractor, type ImageExtractor } from './extractor.ts';
 import { downloadModel } from './model-download.ts';
 
@@ -39,6 +40,7 @@ export function createModelLifecycle(opts: {
   model: Config['model'];
   maxPixels: number;
   logger: Logger;
+  metrics?: Metrics;
 }): ModelLifecycle {
   const { model, logger } = opts;
   let state: ModelState = { phase: 'absent' };
@@ -83,6 +85,7 @@ export function createModelLifecycle(opts: {
         textCacheEntries: model.textCacheEntries,
         maxPixels: opts.maxPixels,
         logger,
+        metrics: opts.metrics,
       });
       state = { phase: 'ready', extractor };
       return extractor;

@@ -27,6 +27,8 @@ export interface IngestJobs {
   get(id: string): IngestJob;
   /** Waits for running jobs (graceful shutdown). */
   drain(): Promise<void>;
+  /** Jobs waiting and running now (the job queue depth metric). */
+  depth(): { queued: number; running: number };
 }
 
 export function createIngestJobs(
@@ -95,5 +97,9 @@ export function createIngestJobs(
       return { ...entry.job };
     },
     drain: () => tail,
+    depth() {
+      const states = [...jobs.values()].map((e) => e.job.state);
+      return { queued: states.filter((s) => s === 'queued').length, running: states.filter((s) => s === 'running').length };
+    },
   };
 }

@@ -12,6 +12,7 @@ import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import type { ImageInput } from '../extractor/image-decode.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { PointInput, VectorStore } from '../store/vector-store.ts';
 import { documentId } from './document-id.ts';
@@ -45,6 +46,8 @@ export interface IngestDeps {
   limits: Config['limits'];
   concurrency: number;
   logger: Logger;
+  /** Counts every object's outcome. */
+  metrics: Metrics;
 }
 
 export interface IngestService {
@@ -163,6 +166,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       const started = Date.now();
       const results = await mapLimited(objects, deps.concurrency, async (object, index) => {
         const result = await ingestOne(object, index);
+        deps.metrics.ingestItems.inc({ status: result.status, code: result.status === 'failed' ? result.error.code : 'none' });
         opts.onResult?.(result);
         return result;
       });

@@ -12,6 +12,7 @@ import type { ImageExtractor } from '../extractor/extractor.ts';
 import { withMediaItems } from '../ingest/media-items.ts';
 import type { PdfRenderer } from '../ingest/pdf-pages.ts';
 import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
 import { checkPaging } from '../store/store-input.ts';
@@ -54,6 +55,8 @@ export interface SearchDeps {
   limits: Config['limits'];
   /** SEARCH_EXACT, SEARCH_HNSW_EF, QDRANT_SEARCH_RESCORE, QDRANT_SEARCH_OVERSAMPLING. */
   accuracy: Required<SearchAccuracy>;
+  /** Records the store's query time. */
+  metrics?: Metrics;
 }
 
 
@@ -117,6 +120,7 @@ export function createSearchService(deps: SearchDeps) {
           })
         : (await deps.store.scroll(name, { filter: req.filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
       const t2 = performance.now();
+      deps.metrics?.storeQuerySeconds.observe({ operation: vector ? 'search' : 'scroll' }, (t2 - t1) / 1000);
       return { points, timing: { embeddingMs: t1 - t0, searchMs: t2 - t1, totalMs: t2 - t0 } };
     },
   };

@@ -13,6 +13,7 @@ export interface RunningStub {
 
 export interface StubServerOptions {
   apiKeys?: ApiKeyGrant[];
+  corsAllowedOrigins?: string[];
   maxBodyBytes?: number;
   graphql?: Partial<GraphqlLimits>;
 }
@@ -30,6 +31,7 @@ export async function startStubServer(options: StubServerOptions = {}): Promise<
       host: '127.0.0.1',
       publicBaseUrl: undefined,
       apiKeys: options.apiKeys ?? [],
+      corsAllowedOrigins: options.corsAllowedOrigins,
       graphql: { ...loadConfig({}).server.graphql, ...options.graphql },
       syncMaxObjects: 64,
       maxBodyBytes: options.maxBodyBytes,

@@ -52,6 +52,20 @@ describe('ingest jobs', () => {
     expect(finished.results?.map((r) => r.status)).toEqual(['stored', 'failed', 'stored']);
   });
 
+  it('reports the job queue depth: jobs waiting and running', async () => {
+    const { service, step } = steppedIngest();
+    const jobs = createIngestJobs(service, { logger: silentLogger });
+    expect(jobs.depth()).toEqual({ queued: 0, running: 0 });
+    jobs.start('products', ['a', 'b']);
+    jobs.start('products', ['c']);
+    await step();
+    expect(jobs.depth()).toEqual({ queued: 1, running: 1 });
+    await step();
+    await step();
+    await jobs.drain();
+    expect(jobs.depth()).toEqual({ queued: 0, running: 0 });
+  });
+
   it('marks the job failed, with a code, when the whole batch cannot run', async () => {
     const service: IngestService = {
       ingest: async () => {
