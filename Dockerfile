@@ -34,7 +34,7 @@ EXPOSE 4000
 VOLUME ["/data", "/models"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=600s \
   CMD node -e "fetch('http://127.0.0.1:4000/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node_modules/.bin/tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
 
 FROM ${CUDA_IMAGE} AS gpu
 # Node from the official image: same build, and Ubuntu 24.04's glibc is newer than bookworm's.
@@ -54,4 +54,4 @@ EXPOSE 4000
 VOLUME ["/data", "/models"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=600s \
   CMD node -e "fetch('http://127.0.0.1:4000/readyz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node_modules/.bin/tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -20,9 +20,6 @@ async function main(): Promise<void> {
     logger,
     metrics: app.metrics,
   });
-  const url = await server.listen();
-  logger.info('listening', { url: `${url}/graphql`, store: config.qdrant.url ? 'qdrant' : 'embedded', dataDir: config.dataDir });
-
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -32,8 +29,16 @@ async function main(): Promise<void> {
     await app.close();
     logger.info('stopped');
   };
+  // Before anything is logged: whoever waits for a log line and then sends
+  // SIGTERM must find the handler in place, not Node's default (die at once).
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const url = await server.listen();
+  // The port is open from here so that /healthz and /readyz can be watched
+  // during a first start's download; "listening" waits until queries can be served.
+  logger.info('starting: /healthz answers, /readyz reports the model', { healthz: `${url}/healthz`, modelDir: config.model.dir });
+  if (stopping) return;
 
   // A store that cannot be reached yet is /readyz's to report, not a reason to stop;
   // a Qdrant whose version Sightline does not speak is.
@@ -56,8 +61,16 @@ async function main(): Promise<void> {
   if (unsupported) return stop('the vector store is unsupported', unsupported);
   try {
     await app.model.start();
-    logger.info('ready', { url: `${url}/graphql` });
+    if (stopping) return;
+    logger.info('listening', {
+      url: `${url}/graphql`,
+      model: app.model.description(),
+      store: config.qdrant.url ? 'qdrant' : 'embedded',
+      dataDir: config.dataDir,
+    });
   } catch (err) {
+    // A SIGTERM during the download or load: shutdown() has it in hand.
+    if (stopping) return;
     // Without a model the server can do nothing useful.
     await stop('the model could not be loaded', err);
   }

@@ -44,7 +44,9 @@ export interface CollectionInfo {
   createdAt: string;
 }
 
-export interface ExtractorDescriptor extends FeatureDescriptor {
+export interface ExtractorDescriptor extends Omit<FeatureDescriptor, 'model'> {
+  /** The model this server loaded: SigLIP's name, or what a generated test model is. */
+  model: string;
   /** JSON Schema of an ingested object's inputs and of each output. */
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
@@ -92,8 +94,8 @@ export interface SearchResponse {
 export type Check = { ok: true } | { ok: false; reason: string };
 
 export interface Readiness {
-  /** Model loaded and warmed. */
-  model: Check;
+  /** Model loaded and warmed; `model` names it, and says when it is a generated test model. */
+  model: Check & { model?: string };
   /** Vector store reachable. */
   store: Check;
   /** Thumbnail storage reachable. */

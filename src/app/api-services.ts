@@ -86,7 +86,8 @@ async function check(signal: AbortSignal, probe: () => Promise<void>): Promise<C
 export function createApiServices(app: App): Services {
   const requireCollection = (name: string) => app.collections.require(name);
   return {
-    extractors: () => [IMAGE_EXTRACTOR_DESCRIPTOR],
+    // A generated test model must not pass for SigLIP: its embeddings are random.
+    extractors: () => [{ ...IMAGE_EXTRACTOR_DESCRIPTOR, model: app.model.description() }],
     collections: {
       create: async (name, extractor) => collectionInfo(await app.collections.create(name, extractor)),
       list: async () => (await app.collections.list()).map(collectionInfo),
@@ -133,9 +134,9 @@ export function createApiServices(app: App): Services {
     },
     async readiness(signal): Promise<Readiness> {
       const state = app.model.state();
-      const model: Check =
+      const model: Readiness['model'] =
         state.phase === 'ready'
-          ? { ok: true }
+          ? { ok: true, model: app.model.description() }
           : { ok: false, reason: state.phase === 'failed' ? state.error.message : `model ${state.phase}` };
       const [store, blob] = await Promise.all([check(signal, () => app.store.ping()), check(signal, () => app.thumbnails.ping())]);
       return { model, store, blob };

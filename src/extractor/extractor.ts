@@ -192,7 +192,14 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   await extractor.embedImage({ kind: 'raw', data: new Uint8Array(width * height * 3).fill(128), width, height, channels: 3 });
   await extractor.embedText('warm up');
   Object.assign(stats, freshStats());
+  if (model.generated) {
+    opts.logger.warn('this is a generated test model: its embeddings are random, so search results mean nothing', {
+      model: model.description,
+      modelDir: model.dir,
+    });
+  }
   opts.logger.info('model ready', {
+    model: model.description,
     modelDir: model.dir,
     variant: opts.variant,
     executionProvider: opts.session.executionProvider,

@@ -236,6 +236,18 @@ function cancelled(job: Job, cause: unknown): SightlineError {
   return failure(job.file, 'download cancelled; run it again to resume', {}, cause);
 }
 
+/**
+ * fetch reports network failures as a TypeError whose cause carries the
+ * system error. A name that DNS says does not exist will not exist a few
+ * seconds later: retrying it only hides the cause (usually: this machine is
+ * offline), so it ends the download at once, saying so.
+ */
+function unresolvableHost(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown; hostname?: unknown } } | null)?.cause;
+  if (cause?.code !== 'ENOTFOUND') return undefined;
+  return typeof cause.hostname === 'string' ? cause.hostname : 'the host';
+}
+
 async function fetchFile(job: Job): Promise<number> {
   const retries = job.opts.retries ?? 4;
   const baseDelay = job.opts.retryDelayMs ?? 1000;
@@ -245,6 +257,11 @@ async function fetchFile(job: Job): Promise<number> {
     } catch (err) {
       if (job.opts.signal?.aborted) throw cancelled(job, err);
       if (err instanceof SightlineError) throw err;
+      const host = unresolvableHost(err);
+      if (host !== undefined) {
+        const reason = `cannot resolve host ${host} (DNS: ENOTFOUND): this machine is offline or the name is wrong`;
+        throw failure(job.file, reason, { url: job.url, host }, err);
+      }
       // fetch reports network failures (refused, reset, cut mid-body) as TypeError; disk errors are not retried.
       if (!(err instanceof TransientError || err instanceof TypeError)) throw failure(job.file, String(err), {}, err);
       if (n >= retries) {

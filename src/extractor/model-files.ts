@@ -39,6 +39,13 @@ export interface ModelFiles {
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
   embeddingDim: number;
+  /**
+   * What the weights are, for logs, /readyz and the `extractors` query: the
+   * SigLIP model, or a generated test model whose embeddings are random.
+   */
+  description: string;
+  /** Set when `npm run model:generate` wrote the directory (config.json's `sightline_generated`). */
+  generated?: { label: string; seed: number };
 }
 
 const ONNX_FLOAT = 1;
@@ -88,7 +95,16 @@ const configSchema = z.object({
   model_type: z.literal('siglip').optional(),
   text_config: z.object({ max_position_embeddings: positiveInt.default(SIGLIP_TEXT_LENGTH) }).prefault({}),
   vision_config: z.object({ hidden_size: positiveInt.default(768), image_size: positiveInt.default(224) }).prefault({}),
+  // The generator's record (model-generate/model-json.ts): a directory that has it holds random weights.
+  sightline_generated: z.object({ label: z.string(), seed: z.number() }).optional(),
 });
+
+/** The name users see for the model in `dir`: never SigLIP's for random weights. */
+export function describeModel(generated: ModelFiles['generated']): string {
+  if (generated === undefined) return IMAGE_EXTRACTOR.model;
+  const shape = generated.label === 'base' ? 'SigLIP base shape' : `"${generated.label}" SigLIP-architecture shape`;
+  return `generated test model (random weights, seed ${generated.seed}), ${shape}`;
+}
 
 async function readJson(dir: string, name: string): Promise<unknown> {
   const raw = await fs.readFile(path.join(dir, name), 'utf8');
@@ -227,5 +243,7 @@ export async function loadModelFiles(dir: string, variant: ModelVariant): Promis
     tokenizerJson,
     tokenizerConfig,
     embeddingDim: dim,
+    description: describeModel(config.sightline_generated),
+    ...(config.sightline_generated ? { generated: config.sightline_generated } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createImageExtractor, type ImageExtractor } from './extractor.ts';
+import { IMAGE_EXTRACTOR } from './feature.ts';
 import { downloadModel } from './model-download.ts';
 
 export type ModelState =
@@ -24,15 +25,20 @@ export interface ModelLifecycle {
   start(): Promise<ImageExtractor>;
   /** The loaded extractor; MODEL_NOT_READY before that. */
   extractor(): ImageExtractor;
+  /** The loaded model's description (a generated test model says so); SigLIP's name until one is loaded. */
+  description(): string;
+  /** Stops a download or load in progress (start() then rejects with CANCELLED) and releases the model. */
   close(): Promise<void>;
 }
 
 export function howToProvideModel(dir: string): string {
   return (
-    `No SigLIP model in ${dir}. Either run \`npm run model:download\` on a machine that can reach ` +
+    `No SigLIP model in ${dir}. To provide it: run \`npm run model:download\` on a machine that can reach ` +
     'huggingface.co (or set MODEL_DOWNLOAD_URL to a mirror), or copy a model directory laid out like ' +
     'Xenova/siglip-base-patch16-224 (config.json, preprocessor_config.json, tokenizer.json, ' +
-    `tokenizer_config.json, onnx/vision_model.onnx, onnx/text_model.onnx) to ${dir} or set MODEL_DIR to it.`
+    `tokenizer_config.json, onnx/vision_model.onnx, onnx/text_model.onnx) to ${dir} or set MODEL_DIR to it. ` +
+    'To try the plumbing without it, `npm run model:generate -- --size tiny --out /tmp/sightline-model` builds a ' +
+    'test model with random weights in seconds (then MODEL_DIR=/tmp/sightline-model; its search results mean nothing).'
   );
 }
 
@@ -45,6 +51,12 @@ export function createModelLifecycle(opts: {
   const { model, logger } = opts;
   let state: ModelState = { phase: 'absent' };
   let starting: Promise<ImageExtractor> | undefined;
+  // A SIGTERM can come while the model downloads or loads: closing must stop
+  // that work too, or its worker threads keep a stopped server's process alive.
+  const closing = new AbortController();
+  const assertOpen = () => {
+    if (closing.signal.aborted) throw new SightlineError(ErrorCode.CANCELLED, 'the model was closed while it was starting');
+  };
 
   const download = async () => {
     state = { phase: 'downloading', receivedBytes: 0, totalBytes: undefined };
@@ -54,6 +66,7 @@ export function createModelLifecycle(opts: {
       baseUrl: model.downloadUrl,
       dir: model.dir,
       variant: model.variant,
+      signal: closing.signal,
       onProgress: (p) => {
         state = { phase: 'downloading', receivedBytes: p.overallReceived, totalBytes: p.overallTotal };
         if (Date.now() - lastLogged > 2000) {
@@ -71,10 +84,12 @@ export function createModelLifecycle(opts: {
         try {
           await download();
         } catch (err) {
+          assertOpen();
           const e = toSightlineError(err, ErrorCode.MODEL_DOWNLOAD_FAILED);
           throw new SightlineError(ErrorCode.MODEL_DOWNLOAD_FAILED, `${e.message}\n${howToProvideModel(model.dir)}`, e.details, { cause: err });
         }
       }
+      assertOpen();
       state = { phase: 'loading' };
       const extractor = await createImageExtractor({
         modelDir: model.dir,
@@ -87,6 +102,10 @@ export function createModelLifecycle(opts: {
         logger,
         metrics: opts.metrics,
       });
+      if (closing.signal.aborted) {
+        await extractor.close();
+        assertOpen();
+      }
       state = { phase: 'ready', extractor };
       return extractor;
     } catch (err) {
@@ -104,7 +123,10 @@ export function createModelLifecycle(opts: {
       const why = state.phase === 'failed' ? `failed: ${state.error.message}` : `${state.phase}`;
       throw new SightlineError(ErrorCode.MODEL_NOT_READY, `the model is not ready (${why})`, { phase: state.phase });
     },
+    description: () => (state.phase === 'ready' ? state.extractor.model.description : IMAGE_EXTRACTOR.model),
     async close() {
+      closing.abort();
+      await starting?.catch(() => undefined);
       if (state.phase === 'ready') await state.extractor.close();
     },
   };

@@ -94,4 +94,11 @@ describe('image forms and error codes over the API (real services, tiny model)',
     const byLookup = await request(`{ document(collection: "forms", id: "SKU-123") { id } }`).then(() => undefined, failure);
     expect(byLookup).toMatchObject({ code: 'INVALID_DOCUMENT_ID' });
   });
+
+  it('names a generated test model as one in the extractors query, never as SigLIP', async () => {
+    const answer = await request<{ extractors: { model: string; featureUri: string }[] }>(`{ extractors { model featureUri } }`);
+    expect(answer.extractors).toEqual([
+      { model: 'generated test model (random weights, seed 0), "tiny" SigLIP-architecture shape', featureUri: 'mixpeek://image_extractor@v1/google_siglip_base_v1' },
+    ]);
+  });
 });

@@ -189,6 +189,20 @@ describe('downloadModel', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('says a host that DNS cannot resolve cannot be resolved, at once, instead of retrying and hiding why', async () => {
+    let gets = 0;
+    const counting: typeof fetch = (input, init) => {
+      if ((init?.method ?? 'GET') === 'GET') gets++;
+      return fetch(input, init);
+    };
+    // .invalid never resolves (RFC 6761), online or off.
+    const err = await failure(download({ baseUrl: 'http://sightline-test.invalid/repo/resolve/main', fetchImpl: counting, retries: 4 }));
+    expect(err.message).toMatch(/^config\.json: cannot resolve host sightline-test\.invalid \(DNS: ENOTFOUND\)/);
+    expect(err.details.host).toBe('sightline-test.invalid');
+    expect(gets).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('replaces an existing model whole, and leaves it untouched when a download fails', async () => {
     await fs.mkdir(path.join(dir, 'onnx'), { recursive: true });
     await fs.writeFile(path.join(dir, 'config.json'), 'old');

@@ -72,4 +72,33 @@ describe('model lifecycle', () => {
     });
     expect(() => model.extractor()).toThrow(expect.objectContaining({ code: 'MODEL_NOT_READY' }));
   });
+
+  it('offline: names the unresolvable host, how to provide the model, and the generated test model', async () => {
+    const model = lifecycle({ MODEL_DIR: path.join(dir, 'unresolvable'), MODEL_DOWNLOAD_URL: 'http://sightline-test.invalid/model' });
+    const err = await model.start().then(
+      () => ({ code: 'none', message: 'started' }),
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(err).toMatchObject({ code: 'MODEL_DOWNLOAD_FAILED' });
+    expect(err.message).toContain('cannot resolve host sightline-test.invalid');
+    expect(err.message).toContain('npm run model:download');
+    expect(err.message).toContain('npm run model:generate');
+  });
+
+  it('close() during a start stops it: start() rejects with CANCELLED and nothing stays loaded', async () => {
+    const model = lifecycle({ MODEL_DIR: tinyModelDir() });
+    const starting = model.start();
+    await model.close();
+    await expect(starting).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(model.state().phase).toBe('failed');
+    expect(() => model.extractor()).toThrow(expect.objectContaining({ code: 'MODEL_NOT_READY' }));
+  });
+
+  it('describes a generated model as one, never as SigLIP', async () => {
+    const model = lifecycle({ MODEL_DIR: tinyModelDir() });
+    expect(model.description()).toBe('google/siglip-base-patch16-224');
+    await model.start();
+    expect(model.description()).toBe('generated test model (random weights, seed 0), "tiny" SigLIP-architecture shape');
+    await model.close();
+  });
 });

@@ -85,6 +85,10 @@ export type Extractor = {
   featureUri: Scalars['String']['output'];
   indexName: Scalars['String']['output'];
   inputSchema: Scalars['JSON']['output'];
+  /**
+   * The model this server loaded: google/siglip-base-patch16-224, or "generated test model (random weights, …)" when
+   * MODEL_DIR holds one made by `npm run model:generate` (its embeddings are meaningless).
+   */
   model: Scalars['String']['output'];
   name: Scalars['String']['output'];
   outputName: Scalars['String']['output'];
