@@ -35,6 +35,8 @@ interface Collection {
 
 export interface Reply {
   status: number;
+  /** Answer this much later, as a busy Qdrant would. */
+  delayMs?: number;
   json?: unknown;
   text?: string;
   headers?: Record<string, string>;
@@ -318,8 +320,10 @@ export async function startFakeQdrant(options: FakeQdrantOptions = {}) {
         reply = qdrantReplies.error(500, `Service internal error: ${String(err)}`);
       }
       const type = reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json';
-      res.writeHead(reply.status, { 'content-type': type, ...reply.headers });
-      res.end(reply.text ?? JSON.stringify(reply.json));
+      setTimeout(() => {
+        res.writeHead(reply.status, { 'content-type': type, ...reply.headers });
+        res.end(reply.text ?? JSON.stringify(reply.json));
+      }, reply.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -100,6 +100,15 @@ describe('qdrant store failure handling', () => {
     expect(fake.collections.get(`sightline_${name}`)!.payloadSchema.brand).toMatchObject({ data_type: 'keyword' });
   });
 
+  it('waits past the per-call timeout for a long call that Qdrant is still working on', async () => {
+    const { store, name } = await withCollection({ timeoutMs: 200, longCallTimeoutS: 1, retry: { ...fastRetry, attempts: 1 } });
+    const slow = { status: 200, json: { result: { operation_id: 1, status: 'completed' }, status: 'ok', time: 0.6 }, delayMs: 600 };
+    fake.fail({ method: 'PUT', path: /\/index$/, times: 1, reply: slow });
+    await expect(store.ensurePayloadIndexes(name, [{ key: 'brand', type: 'keyword' }])).resolves.toBeUndefined();
+    fake.fail({ path: /\/points\/count$/, times: 1, reply: { ...slow, json: { result: { count: 0 }, status: 'ok', time: 0.6 } } });
+    await expect(store.count(name)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { timeoutMs: 200 } });
+  });
+
   it('maps a missing collection to COLLECTION_NOT_FOUND and truncates error bodies', async () => {
     const { store, name } = await withCollection();
     expect(await store.getCollection('gone')).toBeUndefined();
