@@ -19,6 +19,7 @@ import { runVariantsBench } from './variants-bench.ts';
 import { runApiBench } from './api-bench.ts';
 import { runExtractorBench, machine } from './extractor-bench.ts';
 import { runIngestBench } from './ingest-bench.ts';
+import { recallSection } from './hnsw-recall.ts';
 import { fastest } from './measure.ts';
 import { photoSet, type Photo } from './photos.ts';
 import { renderReport } from './report.ts';
@@ -121,7 +122,10 @@ async function main(): Promise<void> {
   }
   const report = sections.join('\n');
   const whole = !quick && blocks.size === BLOCKS.length;
-  fs.writeFileSync(path.join(whole ? ROOT : CACHE, whole ? 'BENCHMARKS.md' : 'BENCHMARKS.partial.md'), report);
+  const file = path.join(whole ? ROOT : CACHE, whole ? 'BENCHMARKS.md' : 'BENCHMARKS.partial.md');
+  // The recall estimate is written by bench/hnsw-recall.ts on its own; keep it.
+  const kept = whole && fs.existsSync(file) ? recallSection(fs.readFileSync(file, 'utf8')) : '';
+  fs.writeFileSync(file, kept ? `${report.trimEnd()}\n\n${kept}\n` : report);
   process.stdout.write(report);
 }
 

@@ -72,7 +72,8 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
 
   /** The first call reads the server's version; a failure to reach it is tried again next time. */
   const checkServer = (signal?: AbortSignal): Promise<void> => {
-    serverChecked ??= withRetries(() => http.call<Schemas['VersionInfo']>({ method: 'GET', path: '/', signal }), retry, () => {}, signal)
+    serverChecked ??= http
+      .call<Schemas['VersionInfo']>({ method: 'GET', path: '/', signal })
       .catch((err: unknown) => {
         serverChecked = undefined;
         throw qdrantError(err, 'reading the server version');
@@ -303,8 +304,13 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     },
 
     async ping() {
-      // GET / answers without a key; listing collections proves the key is accepted.
-      await call('ping', { method: 'GET', path: '/collections' });
+      await checkServer();
+      try {
+        // GET / answers without a key; listing collections proves the key is accepted. Not retried: readiness is now.
+        await http.call({ method: 'GET', path: '/collections' });
+      } catch (err) {
+        throw qdrantError(err, 'ping');
+      }
     },
 
     async close() {
