@@ -15,7 +15,8 @@ import { silentLogger } from '../../src/logger.ts';
 import { formXObjectBombPdf, giantPagesPdf, multiPagePdf } from '../fixtures/pdfs.ts';
 import { PRODUCTS_EXTRACTOR, startTestApp } from './harness.ts';
 
-const PAGE_BUDGET_MS = 3000;
+// Far longer than answering /healthz and a search takes, far shorter than the hostile page would render.
+const PAGE_BUDGET_MS = 5000;
 const INGEST = `mutation($o: [JSON!]!) { ingest(collection: "docs", objects: $o) { results { status documentIds error { code } } } }`;
 const SEARCH = `query($q: SearchQueryInput) { search(collection: "docs", query: $q, limit: 3) { hits { id pageNumber } } }`;
 
