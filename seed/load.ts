@@ -9,7 +9,7 @@ import { EXAMPLE_OPERATIONS } from '../src/api/playground/examples.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { generateSeedFiles } from './generate.ts';
 import { createGraphqlClient } from './graphql-client.ts';
-import { SEED_COLLECTION, ensureSeedCollection, ingestSeedObjects, seedObjects } from './seed-products.ts';
+import { SEED_COLLECTION, SeedCollectionMismatch, ensureSeedCollection, ingestSeedObjects, seedObjects } from './seed-products.ts';
 
 /** A batch of uploads is embedded before the answer comes: give it time on a CPU. */
 const REQUEST_TIMEOUT_MS = 300_000;
@@ -39,7 +39,7 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`seed failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.stderr.write('Is Sightline running (npm start) and SIGHTLINE_URL pointing at its /graphql?\n');
+    if (!(err instanceof SeedCollectionMismatch)) process.stderr.write('Is Sightline running (npm start) and SIGHTLINE_URL pointing at its /graphql?\n');
     process.exit(2);
   },
 );

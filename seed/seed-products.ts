@@ -9,7 +9,29 @@ import type { GraphqlRequest } from './graphql-client.ts';
 
 export const SEED_COLLECTION = 'products';
 export const IMAGE_FIELD = 'product_image';
-const PASSTHROUGH = ['sku', 'name', 'category', 'brand', 'price', 'tags', 'colour'];
+/** Flat target paths keep filter keys short (`category`, not `metadata.category`); types check values and filters. */
+const PASSTHROUGH = [
+  { field: 'sku', type: 'KEYWORD' },
+  { field: 'name', type: 'KEYWORD' },
+  { field: 'category', type: 'KEYWORD' },
+  { field: 'brand', type: 'KEYWORD' },
+  { field: 'price', type: 'FLOAT' },
+  { field: 'tags', type: 'KEYWORD' },
+  { field: 'colour', type: 'KEYWORD' },
+];
+
+const EXISTING = `query SeedCollection($name: String!) {
+  collection(name: $name) { featureExtractor { fieldPassthrough { sourcePath targetPath } } }
+}`;
+
+interface ExistingAnswer {
+  collection: { featureExtractor: { fieldPassthrough: { sourcePath: string; targetPath: string | null }[] } } | null;
+}
+
+/** `products` exists but was made for something else (the README's tour, say): its fields are not the seed's. */
+export class SeedCollectionMismatch extends Error {
+  override readonly name = 'SeedCollectionMismatch';
+}
 
 const CREATE = `mutation CreateProducts($name: String!, $extractor: FeatureExtractorInput!) {
   createCollection(name: $name, featureExtractor: $extractor) { name }
@@ -47,16 +69,33 @@ export async function ensureSeedCollection(request: GraphqlRequest): Promise<'cr
         featureExtractorName: 'image_extractor',
         version: 'v1',
         inputMappings: { image: IMAGE_FIELD },
-        // Flat target paths keep filter keys short: `category`, not `metadata.category`.
-        fieldPassthrough: PASSTHROUGH.map((field) => ({ sourcePath: `metadata.${field}`, targetPath: field })),
+        fieldPassthrough: PASSTHROUGH.map(({ field, type }) => ({ sourcePath: `metadata.${field}`, targetPath: field, type })),
         parameters: { enableThumbnails: true },
       },
     });
     return 'created';
   } catch (err) {
-    if ((err as { code?: string }).code === 'COLLECTION_EXISTS') return 'existed';
-    throw err;
+    if ((err as { code?: string }).code !== 'COLLECTION_EXISTS') throw err;
+    await assertSeedFields(request);
+    return 'existed';
   }
+}
+
+/**
+ * Reseeding an existing `products` is fine when it has the seed's fields.
+ * Otherwise the seed refuses: loading flat fields into a collection that maps
+ * `metadata.*` would store objects whose example filters are all refused.
+ */
+async function assertSeedFields(request: GraphqlRequest): Promise<void> {
+  const answer = await request<ExistingAnswer>(EXISTING, { name: SEED_COLLECTION });
+  const paths = (answer.collection?.featureExtractor.fieldPassthrough ?? []).map((p) => `${p.sourcePath}→${p.targetPath ?? p.sourcePath}`);
+  const wanted = PASSTHROUGH.map(({ field }) => `metadata.${field}→${field}`);
+  if (paths.length === wanted.length && wanted.every((w) => paths.includes(w))) return;
+  throw new SeedCollectionMismatch(
+    `collection "${SEED_COLLECTION}" already exists with other passthrough fields (${paths.join(', ') || 'none'}), ` +
+      `perhaps from the README's tour; the seed needs ${wanted.join(', ')}. ` +
+      `Delete it first (mutation { deleteCollection(name: "${SEED_COLLECTION}") }), then run npm run seed again.`,
+  );
 }
 
 async function dataUri(file: string, contentType: string): Promise<string> {

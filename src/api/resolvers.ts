@@ -3,7 +3,7 @@
  * (filter-input, search-request, extractor-input), then handed to the services.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { Resolvers } from './generated/resolvers-types.ts';
+import type { FieldType as FieldTypeEnum, Resolvers } from './generated/resolvers-types.ts';
 import { reachesCollection } from './api-keys.ts';
 import { requireAccess } from './access-plugin.ts';
 import { toExtractorConfig } from './extractor-input.ts';
@@ -69,6 +69,7 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
       targetPath: (f) => f.target_path ?? null,
       default: (f) => f.default ?? null,
       required: (f) => f.required ?? false,
+      type: (f) => (f.type === undefined ? null : (f.type.toUpperCase() as FieldTypeEnum)),
     },
     ExtractorParameters: {
       enableThumbnails: (p) => p.enable_thumbnails,

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { IngestJob } from '../ingest/ingest-jobs.ts';
 import type { IngestItemResult } from '../ingest/ingest-service.ts';
 import type { SearchRequest } from '../search/search-service.ts';
+import type { FieldType } from '../collections/field-types.ts';
 import type { Filter } from '../store/filter.ts';
 import type { DeleteRequest } from '../store/store-input.ts';
 
@@ -33,6 +34,7 @@ export interface FieldPassthrough {
   target_path?: string;
   default?: unknown;
   required?: boolean;
+  type?: FieldType;
 }
 
 export interface CollectionInfo {

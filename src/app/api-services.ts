@@ -121,7 +121,8 @@ export function createApiServices(app: App): Services {
       },
       async delete(collection, target) {
         const selector = deleteSelector(target);
-        await requireCollection(collection);
+        if ('filter' in selector) await app.collections.checkFilter(collection, selector.filter);
+        else await requireCollection(collection);
         return app.removal.documents(collection, selector);
       },
     },

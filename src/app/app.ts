@@ -99,6 +99,7 @@ export function createApp(config: Config, logger: Logger): App {
   metrics.trackJobQueue(() => jobs.depth());
   const search = createSearchService({
     store,
+    collections,
     extractor: model.extractor,
     fetcher,
     pdf,

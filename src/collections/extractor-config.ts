@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
 import { fieldPathProblem } from '../store/payload-path.ts';
+import { FIELD_TYPES, fitsFieldType, type FieldType } from './field-types.ts';
 
 /** Fields Sightline writes on every document; passthrough may not overwrite them. */
 export const SYSTEM_FIELDS = [
@@ -38,6 +39,8 @@ const schema = z.strictObject({
         target_path: path.optional(),
         default: json.optional(),
         required: z.boolean().optional(),
+        // Optional: collections made before types existed have none.
+        type: z.enum(FIELD_TYPES).optional(),
       }),
     )
     .default([]),
@@ -49,6 +52,8 @@ export interface Passthrough {
   targetPath: string;
   default?: unknown;
   required: boolean;
+  /** Declared type; undefined for an undeclared field (see payload-indexes.ts). */
+  type?: FieldType;
 }
 
 export interface ExtractorConfig {
@@ -78,6 +83,7 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
     targetPath: p.target_path ?? p.source_path,
     ...(p.default === undefined ? {} : { default: p.default }),
     required: p.required ?? false,
+    ...(p.type === undefined ? {} : { type: p.type }),
   }));
   const targets = new Set<string>();
   for (const p of fieldPassthrough) {
@@ -86,6 +92,9 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
       throw invalid(`field_passthrough target "${p.targetPath}" collides with the system field "${root}"`);
     }
     if (targets.has(p.targetPath)) throw invalid(`field_passthrough target "${p.targetPath}" is used twice`);
+    if (p.type !== undefined && p.default !== undefined && !fitsFieldType(p.default, p.type)) {
+      throw invalid(`field_passthrough "${p.targetPath}" is declared ${p.type}, but its default ${JSON.stringify(p.default)} is not one`);
+    }
     targets.add(p.targetPath);
   }
   return {
@@ -108,6 +117,7 @@ export function serialiseExtractorConfig(c: ExtractorConfig): Record<string, unk
       target_path: p.targetPath,
       ...(p.default === undefined ? {} : { default: p.default }),
       required: p.required,
+      ...(p.type === undefined ? {} : { type: p.type }),
     })),
     parameters: { enable_thumbnails: c.parameters.enableThumbnails },
   };

@@ -1,26 +1,15 @@
 /**
  * Passthrough fields are what users filter on, so each gets a payload index
- * (Qdrant needs one to filter large collections quickly; the embedded store
- * filters in memory and only checks the request). The index type follows the
- * first value seen for the field.
+ * (Qdrant needs one to filter large collections quickly, and answers is_null
+ * over arrays through it; the embedded store filters in memory and only
+ * checks the request). A declared type decides the index; an undeclared
+ * field's index follows the first value seen, a number always a float, so
+ * 10 then 19.99 cannot make an integer index that truncates ranges.
  */
+import { inferredFieldType } from '../collections/field-types.ts';
 import type { Passthrough } from '../collections/extractor-config.ts';
 import { readField } from '../store/payload-path.ts';
-import type { PayloadIndexType, VectorStore } from '../store/vector-store.ts';
-
-export function indexTypeOf(value: unknown): PayloadIndexType | undefined {
-  const sample = Array.isArray(value) ? value.find((v) => v !== null && v !== undefined) : value;
-  switch (typeof sample) {
-    case 'string':
-      return 'keyword';
-    case 'boolean':
-      return 'bool';
-    case 'number':
-      return Number.isInteger(sample) ? 'integer' : 'float';
-    default:
-      return undefined;
-  }
-}
+import type { VectorStore } from '../store/vector-store.ts';
 
 /**
  * Creates each field's index once per collection for the life of the process
@@ -35,7 +24,7 @@ export function createPayloadIndexer(store: VectorStore) {
   ): Promise<void> => {
     const wanted = rules.flatMap((rule) => {
       const id = `${collection.name}\u0000${collection.createdAt}\u0000${rule.targetPath}`;
-      const type = done.has(id) ? undefined : indexTypeOf(readField(fields, rule.targetPath));
+      const type = done.has(id) ? undefined : (rule.type ?? inferredFieldType(readField(fields, rule.targetPath)));
       return type ? [{ id, key: rule.targetPath, type }] : [];
     });
     if (wanted.length === 0) return;

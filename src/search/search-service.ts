@@ -5,7 +5,7 @@
  * matching the filter in a stable order: product lookup.
  */
 import { performance } from 'node:perf_hooks';
-import { IMAGE_FEATURE } from '../collections/collection-service.ts';
+import { IMAGE_FEATURE, type CollectionService } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
@@ -48,6 +48,8 @@ export interface SearchOutcome {
 
 export interface SearchDeps {
   store: VectorStore;
+  /** Checks a filter against the collection's fields before any work is done. */
+  collections: Pick<CollectionService, 'checkFilter'>;
   /** Throws MODEL_NOT_READY until the model is loaded. */
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
@@ -106,19 +108,20 @@ export function createSearchService(deps: SearchDeps) {
         );
       }
       checkPaging(req.limit, req.offset);
+      const filter = req.filter === undefined ? undefined : await deps.collections.checkFilter(name, req.filter);
 
       const vector = req.query ? await queryVector(name, req.query, signal) : undefined;
       const t1 = performance.now();
       const points: SearchPoint[] = vector
         ? await deps.store.search(name, {
             vector,
-            filter: req.filter,
+            filter,
             limit: req.limit,
             offset: req.offset,
             scoreThreshold: req.scoreThreshold,
             ...accuracyOf(req.accuracy),
           })
-        : (await deps.store.scroll(name, { filter: req.filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
+        : (await deps.store.scroll(name, { filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
       const t2 = performance.now();
       deps.metrics?.storeQuerySeconds.observe({ operation: vector ? 'search' : 'scroll' }, (t2 - t1) / 1000);
       return { points, timing: { embeddingMs: t1 - t0, searchMs: t2 - t1, totalMs: t2 - t0 } };

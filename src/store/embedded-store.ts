@@ -326,7 +326,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
     async ensurePayloadIndexes(name, fields) {
       await use(name);
       for (const { key, type } of fields) {
-        if (parsePayloadPath(key) === undefined || !['keyword', 'float', 'integer', 'bool'].includes(type)) {
+        if (parsePayloadPath(key) === undefined || !['keyword', 'float', 'integer', 'bool', 'datetime'].includes(type)) {
           // The ingest pipeline picks keys and types from validated passthrough rules: a bad one is a bug.
           throw new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `cannot index payload field "${key}" as ${type}`);
         }

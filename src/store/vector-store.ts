@@ -80,7 +80,7 @@ export interface ScrollQuery {
 /** What a delete removes; every point only when said explicitly (store-input.ts, `deleteSelector`, checks it). */
 export type PointSelector = { ids: string[] } | { filter: Filter } | { all: true };
 
-export type PayloadIndexType = 'keyword' | 'float' | 'integer' | 'bool';
+export type PayloadIndexType = 'keyword' | 'float' | 'integer' | 'bool' | 'datetime';
 
 export interface VectorStore {
   /** COLLECTION_EXISTS when taken; FEATURE_MISMATCH when `feature` is not the one this build expects. */

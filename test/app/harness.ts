@@ -5,6 +5,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { FULL_ACCESS } from '../../src/api/api-keys.ts';
+import { createApolloServer } from '../../src/api/apollo.ts';
+import { createApiServices } from '../../src/app/api-services.ts';
 import { createApp, type App } from '../../src/app/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
@@ -55,5 +58,23 @@ export function s3Environment(s3: S3TestServer): Record<string, string> {
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     S3_FORCE_PATH_STYLE: 'true',
+  };
+}
+
+/** GraphQL operations run in-process against a test app's real services, with full access. */
+export async function startGraphql(app: App) {
+  const apollo = createApolloServer({ limits: app.config.server.graphql, syncMaxObjects: 8, logger: silentLogger });
+  await apollo.start();
+  const services = createApiServices(app);
+  return {
+    async run(query: string, variables?: Record<string, unknown>) {
+      const response = await apollo.executeOperation(
+        { query, variables },
+        { contextValue: { services, requestId: 'req-test', logger: silentLogger, signal: new AbortController().signal, access: FULL_ACCESS } },
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      return response.body.singleResult;
+    },
+    stop: () => apollo.stop(),
   };
 }

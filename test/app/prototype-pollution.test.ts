@@ -3,17 +3,11 @@
  * attacks run through GraphQL against the real services, then the service
  * must still create collections, ingest and list as before.
  */
-import type { ApolloServer } from '@apollo/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_ACCESS } from '../../src/api/api-keys.ts';
-import { createApolloServer } from '../../src/api/apollo.ts';
-import type { ApiContext } from '../../src/api/context.ts';
-import { createApiServices } from '../../src/app/api-services.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { passthroughFields } from '../../src/ingest/passthrough.ts';
 import { readField, writeField } from '../../src/store/payload-path.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
-import { startTestApp } from './harness.ts';
+import { startGraphql, startTestApp } from './harness.ts';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 const PROBES = ['polluted', 'x', 'y'];
@@ -24,18 +18,10 @@ function prototypeIsClean(): boolean {
 
 describe('prototype pollution through paths (GraphQL, real services)', () => {
   let app: TestApp;
-  let apollo: ApolloServer<ApiContext>;
+  let graphql: Awaited<ReturnType<typeof startGraphql>>;
   let image: string;
 
-  const run = async (query: string, variables?: Record<string, unknown>) => {
-    const services = createApiServices(app);
-    const response = await apollo.executeOperation(
-      { query, variables },
-      { contextValue: { services, requestId: 'req-proto', logger: silentLogger, signal: new AbortController().signal, access: FULL_ACCESS } },
-    );
-    if (response.body.kind !== 'single') throw new Error('expected a single result');
-    return response.body.singleResult;
-  };
+  const run = (query: string, variables?: Record<string, unknown>) => graphql.run(query, variables);
   const create = (name: string, passthrough: Array<Record<string, unknown>>, image = 'product_image') =>
     run(
       `mutation($name: String!, $fp: [FieldPassthroughInput!], $image: String!) {
@@ -50,12 +36,11 @@ describe('prototype pollution through paths (GraphQL, real services)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    apollo = createApolloServer({ limits: app.config.server.graphql, syncMaxObjects: 8, logger: silentLogger });
-    await apollo.start();
+    graphql = await startGraphql(app);
     image = `data:image/jpeg;base64,${(await photoLikeJpeg(64, 48, 3)).toString('base64')}`;
   });
   afterAll(async () => {
-    await apollo?.stop();
+    await graphql?.stop();
     await app?.dispose();
   });
   afterEach(() => {

@@ -29,6 +29,7 @@ describe('search accuracy', () => {
   const asked: SearchQuery[] = [];
   const service = createSearchService({
     store: recordingStore(asked),
+    collections: { checkFilter: () => Promise.reject(new Error('these queries have no filter')) },
     extractor: () => {
       throw new Error('a document query needs no model');
     },

@@ -42,7 +42,8 @@ describe('seed loader', () => {
       return create(name, extractor);
     };
     const request = createGraphqlClient({ endpoint, apiKey: 'seed-key', timeoutMs: 10_000 });
-    expect(await ensureSeedCollection(request)).toBe('existed');
+    // The stub's `products` maps metadata.* like the README's tour: the seed refuses it, saying how to fix it.
+    await expect(ensureSeedCollection(request)).rejects.toThrow(/already exists with other passthrough fields.*deleteCollection/);
     expect(created).toEqual([
       {
         name: 'products',
@@ -54,6 +55,7 @@ describe('seed loader', () => {
             source_path: `metadata.${f}`,
             target_path: f,
             required: false,
+            type: f === 'price' ? 'float' : 'keyword',
           })),
           parameters: { enable_thumbnails: true },
         },

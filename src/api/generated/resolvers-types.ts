@@ -130,6 +130,8 @@ export type FieldPassthrough = {
   sourcePath: Scalars['String']['output'];
   /** Where the value lands in the document's fields (dotted path); defaults to sourcePath. */
   targetPath?: Maybe<Scalars['String']['output']>;
+  /** The declared type, or null when undeclared (collections made before types, or left open). */
+  type?: Maybe<FieldType>;
 };
 
 export type FieldPassthroughInput = {
@@ -137,7 +139,22 @@ export type FieldPassthroughInput = {
   required?: InputMaybe<Scalars['Boolean']['input']>;
   sourcePath: Scalars['String']['input'];
   targetPath?: InputMaybe<Scalars['String']['input']>;
+  /** Declare it to have values checked at ingest and filters checked against it; undeclared, a number is indexed as a float. */
+  type?: InputMaybe<FieldType>;
 };
+
+/**
+ * A passthrough field's type: its payload index, the values ingest accepts
+ * (INVALID_FIELD_VALUE otherwise; an array of them is fine) and the filter
+ * values that can match it (INVALID_FILTER otherwise).
+ */
+export type FieldType =
+  | 'BOOL'
+  /** An RFC 3339 date or date-time string, e.g. 2026-11-25T10:00:00Z. */
+  | 'DATETIME'
+  | 'FLOAT'
+  | 'INTEGER'
+  | 'KEYWORD';
 
 /** Qdrant's filter: all of must, at least one of should, none of mustNot. */
 export type FilterInput = {
@@ -447,6 +464,7 @@ export type ResolversTypes = {
   FeatureExtractorInput: FeatureExtractorInput;
   FieldPassthrough: ResolverTypeWrapper<FieldPassthroughModel>;
   FieldPassthroughInput: FieldPassthroughInput;
+  FieldType: FieldType;
   FilterInput: FilterInput;
   FilterValue: ResolverTypeWrapper<Scalars['FilterValue']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -568,6 +586,7 @@ export type FieldPassthroughResolvers<ContextType = ApiContext, ParentType exten
   required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sourcePath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   targetPath?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['FieldType']>, ParentType, ContextType>;
 };
 
 export interface FilterValueScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['FilterValue'], any> {
