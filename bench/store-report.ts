@@ -36,7 +36,8 @@ export function renderStoreSection(r: StoreBenchResult): string {
 like real embeddings); uniform: no structure, the worst case for any approximate index. Recall is the share of the exact
 top 10 (the store's \`exact: true\` answer) found. The 10 % filter matches every tenth point (\`tenth = 0\`); its recall is
 against the exact filtered top 10, and every hit satisfies the filter by construction. The bandwidth bound reads every
-float32 vector once at the sequential read bandwidth measured in this run (${fmt(r.bandwidthGBps, 1)} GB/s, one thread).
+float32 vector once at the sequential read bandwidth measured natively in this run (${fmt(r.bandwidthGBps, 1)} GB/s, one
+thread, memchr over 512 MiB); the exact scan uses one thread too.
 Peers get the same vectors and queries.
 
 ${r.blocks.map((b) => block(b, r.cores)).join('\n\n')}

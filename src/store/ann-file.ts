@@ -16,7 +16,13 @@ import { AnnIndex } from './ann-index.ts';
 
 const ANN_DIR = 'ann';
 
-const IndexRecord = z.object({ file: z.string().regex(/^[\w.-]+$/), seq: z.number().int().nonnegative(), dimensions: z.number().int() });
+const IndexRecord = z.object({
+  file: z.string().regex(/^[\w.-]+$/),
+  seq: z.number().int().nonnegative(),
+  dimensions: z.number().int(),
+  /** The collection's created_at: an index of an earlier collection of the same name is not this one's. */
+  collectionCreatedAt: z.string(),
+});
 type IndexRecord = z.infer<typeof IndexRecord>;
 
 export interface SavedIndex {
@@ -41,9 +47,9 @@ function readRecord(dataDir: string, name: string): IndexRecord | undefined {
  * holding it, so that usearch's synchronous load copies from the page cache
  * instead of waiting on the disk on the event loop.
  */
-export async function loadIndex(dataDir: string, name: string, dimensions: number): Promise<SavedIndex | undefined> {
+export async function loadIndex(dataDir: string, name: string, dimensions: number, createdAt: string): Promise<SavedIndex | undefined> {
   const record = readRecord(dataDir, name);
-  if (!record || record.dimensions !== dimensions) return undefined;
+  if (!record || record.dimensions !== dimensions || record.collectionCreatedAt !== createdAt) return undefined;
   const file = path.join(dataDir, ANN_DIR, record.file);
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 })) void chunk;
@@ -57,18 +63,18 @@ export async function loadIndex(dataDir: string, name: string, dimensions: numbe
 
 /**
  * Saves `index` as collection `name`'s, containing changes up to `seq`. A
- * record that already claims a later seq (another process sharing the
- * folder saved meanwhile) is left in place.
+ * record of the same collection that already claims a later seq (another
+ * process sharing the folder saved meanwhile) is left in place.
  */
-export function saveIndex(dataDir: string, name: string, index: AnnIndex, seq: number): void {
+export function saveIndex(dataDir: string, name: string, createdAt: string, index: AnnIndex, seq: number): void {
   const dir = path.join(dataDir, ANN_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const previous = readRecord(dataDir, name);
-  if (previous && previous.seq > seq) return;
+  if (previous && previous.collectionCreatedAt === createdAt && previous.seq > seq) return;
   const file = `${name}.${seq}.${process.pid}.usearch`;
   index.save(path.join(dir, file));
   const tmp = `${recordPath(dataDir, name)}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ file, seq, dimensions: index.dimensions } satisfies IndexRecord));
+  fs.writeFileSync(tmp, JSON.stringify({ file, seq, dimensions: index.dimensions, collectionCreatedAt: createdAt } satisfies IndexRecord));
   fs.renameSync(tmp, recordPath(dataDir, name));
   syncDir(dir);
   if (previous && previous.file !== file) fs.rmSync(path.join(dir, previous.file), { force: true });

@@ -104,8 +104,13 @@ export function prepareStatements(db: Database.Database) {
       'DELETE FROM points WHERE collection = ? AND id = ? RETURNING rowid AS key',
     ),
     logChange: db.prepare<[string, number]>('INSERT INTO point_changes (collection, key) VALUES (?, ?)'),
-    /** The latest change to any collection: where a fresh load starts replaying from. */
-    lastChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM point_changes'),
+    /**
+     * The last seq handed out, to any collection, even if its row was pruned since (AUTOINCREMENT keeps it in
+     * sqlite_sequence): where a fresh load starts replaying from.
+     */
+    lastChange: db.prepare<[], { seq: number | null }>(
+      "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'point_changes') AS seq",
+    ),
     /** Keys changed after seq `?2`, each with its latest seq. */
     changesAfter: db.prepare<[string, number], { key: number; seq: number }>(
       'SELECT key, MAX(seq) AS seq FROM point_changes WHERE collection = ? AND seq > ? GROUP BY key ORDER BY seq',

@@ -93,8 +93,11 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
     seenVersion = version;
     for (const [name, c] of open) {
       open.delete(name);
-      if (!sql.collection.get(name)) opening.delete(name);
-      else track(name, logPrunedPast(ctx, c) ? openCollection(ctx, name) : catchUp(ctx, c).then(() => c));
+      const row = sql.collection.get(name);
+      // Deleted and created again meanwhile (a new created_at): the log no longer mentions the old points.
+      const reopen = !row || row.created_at !== c.createdAt || logPrunedPast(ctx, c);
+      if (!row) opening.delete(name);
+      else track(name, reopen ? openCollection(ctx, name, row.created_at) : catchUp(ctx, c).then(() => c));
     }
   };
 
@@ -127,7 +130,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
       const row = sql.collection.get(name);
       if (!row) throw collectionNotFound(name);
       assertBinding(name, JSON.parse(row.feature) as FeatureBinding, expected);
-      return track(name, openCollection(ctx, name));
+      return track(name, openCollection(ctx, name, row.created_at));
     });
     const c = await pending;
     assertLive();

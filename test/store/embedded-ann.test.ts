@@ -102,6 +102,23 @@ describe('embedded store: the HNSW index', () => {
     await second.close();
   });
 
+  it('forgets the points of a collection another process deleted and created again', async () => {
+    const dir = tempDir();
+    const server = graphStore(dir);
+    const cli = graphStore(dir);
+    await server.createCollection('again', { feature: BINDING, config: {} });
+    await server.upsert('again', [1, 2].map((n) => ({ id: uuid(n), vector: vectors[n]!, payload: { generation: 1 } })));
+    expect(await server.count('again')).toBe(2);
+    await cli.deleteCollection('again');
+    await cli.createCollection('again', { feature: BINDING, config: {} });
+    await cli.upsert('again', [{ id: uuid(3), vector: vectors[3]!, payload: { generation: 2 } }]);
+    for (const exact of [true, false]) {
+      const hits = await server.search('again', { vector: vectors[1]!, limit: 10, exact });
+      expect(hits.map((h) => h.id)).toEqual([uuid(3)]);
+    }
+    await Promise.all([server.close(), cli.close()]);
+  });
+
   it('opens a collection with the event loop running, and is ready only once it is open', async () => {
     await store.close();
     store = graphStore(dataDir);
