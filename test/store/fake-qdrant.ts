@@ -1,8 +1,8 @@
 /**
  * A Qdrant stand-in on loopback for the tests that always run. Every request
  * is checked against Qdrant v1.18's OpenAPI document first (qdrant-spec.ts):
- * one the document refuses is answered 400, as Qdrant's JSON parser would,
- * and recorded in `violations`, which the tests assert empty. Then it answers
+ * one the document refuses is answered 400 (wrong shape) or 422 (a bound
+ * broken), as Qdrant's parser and validator would, and recorded in `violations`, which the tests assert empty. Then it answers
  * as Qdrant does (src/actix/helpers.rs, src/actix/auth.rs): the
  * `{result, status, time}` envelope, `{status: {error}}` with 404 for a
  * missing collection and 409 for a taken name, plain-text 401 from the auth
@@ -300,7 +300,8 @@ export async function startFakeQdrant(options: FakeQdrantOptions = {}) {
     }
     if (op.problems.length > 0) {
       violations.push(...op.problems);
-      return qdrantReplies.error(400, `Format error in JSON body: ${op.problems.join('; ')}`);
+      const kind = op.refusal === 422 ? 'Validation error in JSON body' : 'Json deserialize error';
+      return qdrantReplies.error(op.refusal, `${kind}: ${op.problems.join('; ')}`);
     }
     requests.push({ method, path: url.pathname, operation: op.template, query: Object.fromEntries(url.searchParams), body });
     const reply = takeFault(method, url.pathname) ?? route(method, op.template, op.pathParams, (body ?? {}) as Json);

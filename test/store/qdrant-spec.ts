@@ -30,6 +30,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
 
 const ANNOTATIONS = ['description', 'example', 'default', 'nullable'];
+/** Constraints Qdrant checks after parsing, with its validator (422); anything else fails parsing (400). */
+const BOUNDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minLength', 'maxLength'];
 
 function isSchema(value: Json): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -84,6 +86,12 @@ export interface MatchedOperation {
   pathParams: Record<string, string>;
   /** Why the document refuses the request; empty when it accepts it. */
   problems: string[];
+  /**
+   * How Qdrant would refuse it: 422 when only bounds are broken (its
+   * validator's "Validation error in JSON body"), 400 when the shape is wrong
+   * (serde's "Json deserialize error").
+   */
+  refusal: 400 | 422;
   /** Why the document refuses this as the operation's 200 answer; empty when it accepts it. */
   checkResponse(body: unknown): string[];
 }
@@ -121,9 +129,13 @@ export function loadQdrantSpec() {
     }
     return fn;
   };
+  let boundsOnly = true;
   const check = (schema: Json, value: unknown, where: string): string[] => {
     const fn = validator(schema);
-    return fn(value) ? [] : (fn.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
+    if (fn(value)) return [];
+    const errors = fn.errors ?? [];
+    boundsOnly &&= errors.every((e) => BOUNDS.includes(e.keyword));
+    return errors.map((e) => `${where}${e.instancePath} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
   };
 
   // Literal segments win over parameters (/collections/aliases before /collections/{name}).
@@ -144,8 +156,16 @@ export function loadQdrantSpec() {
         const pathParams = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
         const op = route.methods[req.method.toLowerCase()];
         const where = `${req.method} ${route.template}`;
-        if (!op) return { template: route.template, pathParams, problems: [`${where}: no such operation`], checkResponse: () => [] };
-        return { template: route.template, pathParams, problems: requestProblems(op, req, where), checkResponse: (body) => responseProblems(op, body, where) };
+        if (!op) return { template: route.template, pathParams, problems: [`${where}: no such operation`], refusal: 400, checkResponse: () => [] };
+        boundsOnly = true;
+        const problems = requestProblems(op, req, where);
+        return {
+          template: route.template,
+          pathParams,
+          problems,
+          refusal: boundsOnly ? 422 : 400,
+          checkResponse: (body) => responseProblems(op, body, where),
+        };
       }
       return undefined;
     },
@@ -156,13 +176,18 @@ export function loadQdrantSpec() {
     const declared = op.parameters ?? [];
     for (const name of new Set(req.query.keys())) {
       const param = declared.find((p) => p.in === 'query' && p.name === name);
-      if (!param) problems.push(`${where}: query parameter "${name}" is not in the document`);
+      if (!param) {
+        boundsOnly = false;
+        problems.push(`${where}: query parameter "${name}" is not in the document`);
+      }
       else problems.push(...check(param.schema, queryValue(req.query.get(name)!), `${where} ?${name}`));
     }
-    for (const p of declared) if (p.in === 'query' && p.required && !req.query.has(p.name)) problems.push(`${where}: ?${p.name} is required`);
+    for (const p of declared) {
+      if (p.in === 'query' && p.required && !req.query.has(p.name)) (boundsOnly = false), problems.push(`${where}: ?${p.name} is required`);
+    }
     const bodySchema = op.requestBody?.content['application/json']?.schema;
     if (bodySchema !== undefined && req.body !== undefined) problems.push(...check(bodySchema, req.body, `${where} body`));
-    if (bodySchema === undefined && req.body !== undefined) problems.push(`${where}: takes no body`);
+    if (bodySchema === undefined && req.body !== undefined) (boundsOnly = false), problems.push(`${where}: takes no body`);
     return problems;
   }
 

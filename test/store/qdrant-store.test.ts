@@ -44,6 +44,14 @@ describe('the specification-checking fake', () => {
     expect(found).toContain('/exact');
     expect(found).toContain('typo');
   });
+
+  it('answers a broken bound with 422 and a wrong shape with 400, as Qdrant does', async () => {
+    const post = (body: unknown) =>
+      fetch(`${fake.url}/collections/x/points/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ limit: 0 })).status).toBe(422);
+    expect((await post({ limit: 'ten' })).status).toBe(400);
+    expect(fake.violations.splice(0)).toHaveLength(2);
+  });
 });
 
 describe('qdrant store failure handling', () => {
