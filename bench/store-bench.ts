@@ -2,7 +2,8 @@
  * Issue 10's store figures: the embedded store (SQLite + usearch HNSW) at
  * each size, exact and approximate, unfiltered and with a 10 % filter, beside
  * the memory-bandwidth bound measured in the same run and the peers it was
- * chosen over (hnswlib-node, sqlite-vec, LanceDB) on the same vectors.
+ * chosen over (hnswlib-node, sqlite-vec; LanceDB cannot be installed by `npm ci`
+ * here, see the README) on the same vectors.
  * Every block records the load average around it: eight engineers share these
  * two cores, and a figure measured while others ran is marked as such.
  */

@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as lancedb from '@lancedb/lancedb';
 import Database from 'better-sqlite3';
 import hnswlib from 'hnswlib-node';
 import * as sqliteVec from 'sqlite-vec';
@@ -111,40 +110,4 @@ const sqliteVecPeer: Peer = {
   },
 };
 
-const lance: Peer = {
-  name: 'LanceDB',
-  async run(ctx) {
-    const db = await lancedb.connect(path.join(ctx.dir, 'lance'));
-    const rows = (from: number, to: number) =>
-      Array.from({ length: to - from }, (_, j) => ({ id: from + j, tenth: (from + j) % 10, vector: Array.from(ctx.vectorAt(from + j)) }));
-    const t0 = performance.now();
-    const table = await db.createTable('v', rows(0, Math.min(ctx.count, 4096)));
-    for (let start = 4096; start < ctx.count; start += 4096) await table.add(rows(start, Math.min(ctx.count, start + 4096)));
-    const buildSeconds = (performance.now() - t0) / 1000;
-    const ids = (found: Array<Record<string, unknown>>) => found.map((r) => Number(r.id));
-    const flat = await timeQueries(ctx, async (q) => ids(await table.vectorSearch(Array.from(q)).distanceType('cosine').limit(ctx.limit).toArray()));
-    const filtered = await timeQueries(ctx, async (q) =>
-      ids(await table.vectorSearch(Array.from(q)).distanceType('cosine').where('tenth = 0').limit(ctx.limit).toArray()),
-    );
-    const searches: PeerSearch[] = [
-      { search: 'flat (no index: exact)', latency: flat.latency, recall: recallAt(flat.ids, ctx.truth) },
-      { search: '10 % filter (prefilter), flat', latency: filtered.latency, recall: undefined },
-    ];
-    let note: string | undefined;
-    try {
-      const t1 = performance.now();
-      await table.createIndex('vector', { config: lancedb.Index.ivfPq({ distanceType: 'cosine', numSubVectors: DIM / 16 }) });
-      note = `IVF-PQ index built in ${((performance.now() - t1) / 1000).toFixed(0)} s`;
-      const ivf = await timeQueries(ctx, async (q) =>
-        ids(await table.vectorSearch(Array.from(q)).distanceType('cosine').nprobes(20).refineFactor(4).limit(ctx.limit).toArray()),
-      );
-      searches.push({ search: 'IVF-PQ (nprobes 20, refine ×4)', latency: ivf.latency, recall: recallAt(ivf.ids, ctx.truth) });
-    } catch (err) {
-      note = `IVF-PQ index not built: ${err instanceof Error ? err.message.slice(0, 120) : String(err)}`;
-    }
-    db.close();
-    return { engine: 'LanceDB 0.37.1 (Lance files on disk)', buildSeconds, searches, note };
-  },
-};
-
-export const PEERS: Peer[] = [hnswlibNode, sqliteVecPeer, lance];
+export const PEERS: Peer[] = [hnswlibNode, sqliteVecPeer];
