@@ -82,7 +82,7 @@ export function createApp(config: Config, logger: Logger): App {
     metrics,
   });
   const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
-  const collections = createCollectionService(store);
+  const collections = createCollectionService(store, logger.child({ component: 'collections' }));
   const ingest = createIngestService({
     collections,
     store,

@@ -1,6 +1,7 @@
 /** Collections: a name bound to the image feature and its extractor configuration. */
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import { assertCollectionName } from '../store/store-input.ts';
 import type { CollectionRecord, FeatureBinding, VectorStore } from '../store/vector-store.ts';
@@ -46,7 +47,7 @@ export interface CollectionService {
   checkFilter(name: string, filter: unknown): Promise<Filter>;
 }
 
-export function createCollectionService(store: VectorStore): CollectionService {
+export function createCollectionService(store: VectorStore, logger: Logger = silentLogger): CollectionService {
   const get = async (name: string) => {
     const record = await store.getCollection(name);
     return record && fromRecord(record);
@@ -69,7 +70,21 @@ export function createCollectionService(store: VectorStore): CollectionService {
       extractors.set(name, extractor);
       return fromRecord(record);
     },
-    list: async () => (await store.listCollections()).map(fromRecord),
+    // A collection whose stored extractor is now refused (a prototype path stored before such paths were refused)
+    // must not take the whole list down: it is left out and logged, and can still be deleted by name.
+    list: async () =>
+      (await store.listCollections()).flatMap((record) => {
+        try {
+          return [fromRecord(record)];
+        } catch (err) {
+          if (!(err instanceof SightlineError && err.code === ErrorCode.INVALID_EXTRACTOR_CONFIG)) throw err;
+          logger.warn('collection left out of the list: its stored extractor is refused; delete it and create it again', {
+            collection: record.name,
+            reason: err.message,
+          });
+          return [];
+        }
+      }),
     get,
     require: fresh,
     async checkFilter(name, input) {

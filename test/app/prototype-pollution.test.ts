@@ -4,6 +4,7 @@
  * must still create collections, ingest and list as before.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_FEATURE } from '../../src/collections/collection-service.ts';
 import { passthroughFields } from '../../src/ingest/passthrough.ts';
 import { readField, writeField } from '../../src/store/payload-path.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
@@ -80,6 +81,24 @@ describe('prototype pollution through paths (GraphQL, real services)', () => {
     const listed = await run('{ collections { name } }');
     expect(listed.errors).toBeUndefined();
     expect(prototypeIsClean()).toBe(true);
+  });
+
+  it('still lists collections when one was stored with a prototype path before such paths were refused', async () => {
+    const poisoned = {
+      feature_extractor_name: 'image_extractor',
+      version: 'v1',
+      input_mappings: { image: 'img' },
+      field_passthrough: [{ source_path: 'x', target_path: '__proto__.polluted', required: false }],
+      parameters: { enable_thumbnails: false },
+    };
+    await app.store.createCollection('poisoned_before', { feature: IMAGE_FEATURE, config: poisoned });
+    const listed = await run('{ collections { name } }');
+    expect(listed.errors).toBeUndefined();
+    expect((listed.data as { collections: { name: string }[] }).collections.map((c) => c.name)).not.toContain('poisoned_before');
+    const ingested = await ingest('poisoned_before', { img: image, x: 'evil' });
+    expect(ingested.errors?.[0]?.extensions?.code).toBe('INVALID_EXTRACTOR_CONFIG');
+    expect(prototypeIsClean()).toBe(true);
+    expect((await run('mutation { deleteCollection(name: "poisoned_before") }')).data).toEqual({ deleteCollection: true });
   });
 
   it('refuses filter keys that name a prototype, in search and delete', async () => {
