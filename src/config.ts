@@ -50,6 +50,9 @@ const schema = z.object({
   MODEL_DIR: optionalString,
   MODEL_VARIANT: z.enum(MODEL_VARIANTS).default('fp32'),
   MODEL_DOWNLOAD_URL: z.url().default('https://huggingface.co/Xenova/siglip-base-patch16-224/resolve/main'),
+  MODEL_LOGITS_URL: z
+    .union([z.literal(''), z.url()])
+    .default('https://huggingface.co/google/siglip-base-patch16-224/resolve/main/model.safetensors'),
   MODEL_AUTO_DOWNLOAD: bool.default(true),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   CUDA_DEVICE_ID: int(0).default(0),
@@ -221,6 +224,8 @@ export interface Config {
     dir: string;
     variant: Env['MODEL_VARIANT'];
     downloadUrl: string;
+    /** The full model's safetensors, read for logit_scale/logit_bias at download; undefined: not fetched. */
+    logitsUrl: string | undefined;
     autoDownload: boolean;
     executionProvider: Env['EXECUTION_PROVIDER'];
     cudaDeviceId: number;
@@ -311,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: path.resolve(e.MODEL_DIR ?? defaultModelDir(env)),
       variant: e.MODEL_VARIANT,
       downloadUrl: e.MODEL_DOWNLOAD_URL,
+      logitsUrl: e.MODEL_LOGITS_URL === '' ? undefined : e.MODEL_LOGITS_URL,
       autoDownload: e.MODEL_AUTO_DOWNLOAD,
       executionProvider: e.EXECUTION_PROVIDER,
       cudaDeviceId: e.CUDA_DEVICE_ID,

@@ -18,6 +18,12 @@ export function toSearchRequest(args: QuerySearchArgs): SearchRequest {
   if (args.featureUri != null) request.featureUri = args.featureUri;
   if (args.filter != null) request.filter = toStoreFilter(args.filter);
   if (args.scoreThreshold != null) request.scoreThreshold = args.scoreThreshold;
+  if (args.minProbability != null) {
+    if (!(args.minProbability > 0 && args.minProbability < 1)) {
+      throw badInput('minProbability is a probability strictly between 0 and 1', { minProbability: args.minProbability });
+    }
+    request.minProbability = args.minProbability;
+  }
   const accuracy = toAccuracy(args);
   if (Object.keys(accuracy).length > 0) request.accuracy = accuracy;
   return request;

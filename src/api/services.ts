@@ -86,6 +86,8 @@ export type { SearchAccuracy, SearchQuery, SearchRequest } from '../search/searc
 export interface SearchHit extends DocumentSummary {
   /** Cosine similarity; null for a filter-only listing. */
   score: number | null;
+  /** SigLIP's match probability, for a text query; null otherwise. */
+  probability: number | null;
 }
 
 export interface SearchResponse {

@@ -129,7 +129,7 @@ export function createApiServices(app: App): Services {
     async search(collection, request: ApiSearchRequest, signal) {
       const outcome = await app.search.search(collection, request, signal);
       return {
-        hits: outcome.points.map((p) => ({ ...summary(p), score: p.score })),
+        hits: outcome.points.map((p) => ({ ...summary(p), score: p.score, probability: p.probability })),
         timing: outcome.timing,
       };
     },

@@ -25,6 +25,8 @@ interface Request {
   dir: string;
   variant: ModelVariant;
   baseUrl: string;
+  /** MODEL_LOGITS_URL. */
+  logitsUrl: string | undefined;
   force: boolean;
 }
 
@@ -51,6 +53,7 @@ function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {
     dir: path.resolve(values.dir ?? model.dir),
     variant: variant as ModelVariant,
     baseUrl: values['base-url'] ?? model.downloadUrl,
+    logitsUrl: model.logitsUrl,
     force: values.force === true,
   };
 }

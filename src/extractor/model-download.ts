@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { MODEL_JSON_FILES, onnxModelPath, type ModelVariant } from './model-files.ts';
+import { fetchLogitsFromSafetensors, writeModelLogits } from './model-logits.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -43,6 +44,8 @@ export interface DownloadModelOptions {
    * @default 1000
    */
   retryDelayMs?: number;
+  /** The full model's safetensors, where logit_scale and logit_bias are read (model-logits.ts); none when absent. */
+  logitsUrl?: string;
   /** Known sha256 (hex) per file path, checked in addition to what the server says. */
   expectedSha256?: Record<string, string>;
   fetchImpl?: typeof fetch;
@@ -338,6 +341,10 @@ export async function downloadModel(opts: DownloadModelOptions): Promise<void> {
     const done = await sizeOf(final);
     const job = { file, url: `${baseUrl}/${file}`, part: `${final}.part`, final, opts, timeoutMs, before, overallTotal };
     before += done ?? (await fetchFile(job));
+  }
+  if (opts.logitsUrl !== undefined) {
+    const logits = await fetchLogitsFromSafetensors(opts.logitsUrl, { timeoutMs, signal: opts.signal, fetchImpl: opts.fetchImpl });
+    await writeModelLogits(staging, { ...logits, source: opts.logitsUrl });
   }
   await publish(staging, dir);
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
+import { readModelLogits, type SiglipLogits } from './model-logits.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
 import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './onnx-signature.ts';
 
@@ -46,6 +47,8 @@ export interface ModelFiles {
   description: string;
   /** Set when `npm run model:generate` wrote the directory (config.json's `sightline_generated`). */
   generated?: { label: string; seed: number };
+  /** SigLIP's calibration scalars (model-logits.ts); null for a directory made before they were recorded. */
+  logits: SiglipLogits | null;
 }
 
 const ONNX_FLOAT = 1;
@@ -245,5 +248,6 @@ export async function loadModelFiles(dir: string, variant: ModelVariant): Promis
     embeddingDim: dim,
     description: describeModel(config.sightline_generated),
     ...(config.sightline_generated ? { generated: config.sightline_generated } : {}),
+    logits: await readModelLogits(root),
   };
 }

@@ -64,6 +64,7 @@ export function createModelLifecycle(opts: {
     let lastLogged = 0;
     await downloadModel({
       baseUrl: model.downloadUrl,
+      logitsUrl: model.logitsUrl,
       dir: model.dir,
       variant: model.variant,
       signal: closing.signal,

@@ -12,6 +12,7 @@ import type { ImageExtractor } from '../extractor/extractor.ts';
 import { withMediaItems } from '../ingest/media-items.ts';
 import type { PdfRenderer } from '../ingest/pdf-pages.ts';
 import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
+import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
@@ -30,6 +31,8 @@ export interface SearchRequest {
   limit: number;
   offset: number;
   scoreThreshold?: number;
+  /** Text queries only: hits below this match probability are left out (0 < p < 1). */
+  minProbability?: number;
   /** Overrides the configured defaults for this query. */
   accuracy?: SearchAccuracy;
 }
@@ -39,6 +42,8 @@ export type SearchAccuracy = Pick<StoreSearchQuery, 'exact' | 'hnswEf' | 'rescor
 
 export interface SearchPoint extends StoredPoint {
   score: number | null;
+  /** For a text query, SigLIP's probability that the text and the image match; null otherwise. */
+  probability: number | null;
 }
 
 export interface SearchOutcome {
@@ -88,6 +93,33 @@ export function createSearchService(deps: SearchDeps) {
     }
   }
 
+  /**
+   * SigLIP's calibration, for a text query: its sigmoid was trained on text
+   * against image. An image or stored-document query compares two images,
+   * which the sigmoid never saw, so it has no probability.
+   */
+  function textQueryLogits(req: SearchRequest): SiglipLogits | null {
+    if (req.query?.kind !== 'text') {
+      if (req.minProbability === undefined) return null;
+      throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'minProbability needs a text query: image and document queries have only a cosine; use scoreThreshold');
+    }
+    const logits = deps.extractor().model.logits;
+    if (logits === null && req.minProbability !== undefined) {
+      throw new SightlineError(
+        ErrorCode.MODEL_INVALID,
+        `the model directory has no ${LOGITS_FILE}, so there are no probabilities: run npm run model:download -- --force to record it`,
+      );
+    }
+    return logits;
+  }
+
+  /** The stricter of scoreThreshold and the cosine at which the probability reaches minProbability. */
+  function threshold(req: SearchRequest, logits: SiglipLogits | null): number | undefined {
+    const fromProbability = logits && req.minProbability !== undefined ? cosineForProbability(req.minProbability, logits) : undefined;
+    if (fromProbability === undefined) return req.scoreThreshold;
+    return Math.max(fromProbability, req.scoreThreshold ?? -Infinity);
+  }
+
   /** The query's own knobs win over the configured defaults. */
   function accuracyOf(asked: SearchAccuracy = {}): Required<SearchAccuracy> {
     const given = Object.entries(asked).filter(([, v]) => v !== undefined);
@@ -110,18 +142,26 @@ export function createSearchService(deps: SearchDeps) {
       checkPaging(req.limit, req.offset);
       const filter = req.filter === undefined ? undefined : await deps.collections.checkFilter(name, req.filter);
 
+      const logits = textQueryLogits(req);
       const vector = req.query ? await queryVector(name, req.query, signal) : undefined;
       const t1 = performance.now();
+      const probabilityOf = (score: number) => (logits ? matchProbability(score, logits) : null);
       const points: SearchPoint[] = vector
-        ? await deps.store.search(name, {
-            vector,
-            filter,
-            limit: req.limit,
-            offset: req.offset,
-            scoreThreshold: req.scoreThreshold,
-            ...accuracyOf(req.accuracy),
-          })
-        : (await deps.store.scroll(name, { filter, limit: req.limit, offset: req.offset })).map((p) => ({ ...p, score: null }));
+        ? (
+            await deps.store.search(name, {
+              vector,
+              filter,
+              limit: req.limit,
+              offset: req.offset,
+              scoreThreshold: threshold(req, logits),
+              ...accuracyOf(req.accuracy),
+            })
+          ).map((p) => ({ ...p, probability: probabilityOf(p.score) }))
+        : (await deps.store.scroll(name, { filter, limit: req.limit, offset: req.offset })).map((p) => ({
+            ...p,
+            score: null,
+            probability: null,
+          }));
       const t2 = performance.now();
       deps.metrics?.storeQuerySeconds.observe({ operation: vector ? 'search' : 'scroll' }, (t2 - t1) / 1000);
       return { points, timing: { embeddingMs: t1 - t0, searchMs: t2 - t1, totalMs: t2 - t0 } };

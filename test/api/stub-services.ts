@@ -27,6 +27,7 @@ export const STUB_HIT: SearchResponse = {
     {
       id: 'stub-hit-ember-trail-runner',
       score: 0.875,
+      probability: 0.6,
       fields: { sku: 'SL-001', name: 'Ember Trail Runner' },
       source: 'upload',
       contentType: 'image/png',

@@ -45,7 +45,8 @@ describe('model lifecycle', () => {
 
   it('downloads a missing model on first start, then loads it: absent → downloading → ready', async () => {
     const modelDir = path.join(dir, 'fresh');
-    const model = lifecycle({ MODEL_DIR: modelDir, MODEL_DOWNLOAD_URL: `${server.baseUrl}/model` });
+    // A mirror of the tower exports only: no full model to read logit_scale/logit_bias from.
+    const model = lifecycle({ MODEL_DIR: modelDir, MODEL_DOWNLOAD_URL: `${server.baseUrl}/model`, MODEL_LOGITS_URL: '' });
     expect(model.state().phase).toBe('absent');
     expect(() => model.extractor()).toThrow(expect.objectContaining({ code: 'MODEL_NOT_READY' }));
     const starting = model.start();

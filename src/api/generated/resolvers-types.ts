@@ -170,6 +170,14 @@ export type Hit = {
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   pageNumber?: Maybe<Scalars['Int']['output']>;
+  /**
+   * For a text query, SigLIP's own probability that the text and this image
+   * match: sigmoid(exp(logit_scale) * score + logit_bias), the scalars SigLIP
+   * learned with its sigmoid loss. Null for image and stored-document queries:
+   * that sigmoid was trained on text against image pairs only, so for two images
+   * it would be a number without a meaning; their cosine score is what ranks them.
+   */
+  probability?: Maybe<Scalars['Float']['output']>;
   /** Cosine similarity; null when the search had no query (filter-only listing). */
   score?: Maybe<Scalars['Float']['output']>;
   source: Scalars['String']['output'];
@@ -337,6 +345,7 @@ export type QuerySearchArgs = {
   filter?: InputMaybe<FilterInput>;
   hnswEf?: InputMaybe<Scalars['Int']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+  minProbability?: InputMaybe<Scalars['Float']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
   oversampling?: InputMaybe<Scalars['Float']['input']>;
   query?: InputMaybe<SearchQueryInput>;
@@ -599,6 +608,7 @@ export type HitResolvers<ContextType = ApiContext, ParentType extends ResolversP
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   pageNumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  probability?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   thumbnailUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
