@@ -64,7 +64,10 @@ export function modelGenerateCommand(args: string[]): number {
     label: request.size,
     onFile: (file) => logger.info('wrote', { file, elapsedMs: Math.round(performance.now() - started) }),
   });
-  process.stderr.write(`SigLIP-architecture model (${request.size}, seed ${request.seed}) is ready in ${request.outDir}\n`);
+  process.stderr.write(
+    `A SigLIP-architecture test model with random weights (${request.size}, seed ${request.seed}) is ready in ${request.outDir}.\n` +
+      `MODEL_DIR=${request.outDir} npm start (or npx sightline) tries the plumbing with it; its search results mean nothing.\n`,
+  );
   return EXIT.ok;
 }
 

@@ -96,6 +96,16 @@ describe('loadModelFiles on a complete directory', () => {
     expect((await loadModelFiles(dir, 'fp32')).image.height).toBe(224);
   });
 
+  it('names a generated model as a random-weight test model, and a directory without its record as SigLIP', async () => {
+    const generated = await loadModelFiles(makeModelDir(), 'fp32');
+    expect(generated.generated).toEqual({ label: 'tiny', seed: 0 });
+    expect(generated.description).toBe('generated test model (random weights, seed 0), "tiny" SigLIP-architecture shape');
+    const { sightline_generated: _record, ...exported } = JSON.parse(fs.readFileSync(path.join(tinyModelDir(), 'config.json'), 'utf8'));
+    const siglip = await loadModelFiles(makeModelDir({ json: { 'config.json': exported } }), 'fp32');
+    expect(siglip.generated).toBeUndefined();
+    expect(siglip.description).toBe('google/siglip-base-patch16-224');
+  });
+
   it('reads mean, std and size from preprocessor_config.json', async () => {
     const dir = makeModelDir({
       json: { 'preprocessor_config.json': { image_mean: [0.4, 0.5, 0.6], image_std: 0.25, size: { height: 224, width: 224 } } },
