@@ -109,6 +109,8 @@ const schema = z.object({
 
   INGEST_CONCURRENCY: int(1, 256).default(32),
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
+  INGEST_MAX_JOBS: int(1, 10_000).default(8),
+  INGEST_JOB_SHUTDOWN_WAIT_MS: int(0).default(30_000),
   SIGHTLINE_API_KEYS: list.default([]),
   SIGHTLINE_API_KEYS_FILE: optionalString,
   CORS_ALLOWED_ORIGINS: list.pipe(z.array(origin)).default([]),
@@ -275,7 +277,14 @@ export interface Config {
   };
   /** Defaults for a search's accuracy knobs; a query may set each itself. */
   search: { exact: boolean; hnswEf: number; rescore: boolean; oversampling: number };
-  ingest: { concurrency: number; syncMaxObjects: number };
+  ingest: {
+    concurrency: number;
+    syncMaxObjects: number;
+    /** Unfinished (queued or running) jobs per server; more is JOB_QUEUE_FULL. */
+    maxJobs: number;
+    /** How long shutdown waits for the running job before stopping it (it resumes on the next start). */
+    jobShutdownWaitMs: number;
+  };
 }
 
 /** Parses the environment; throws CONFIG_INVALID naming every bad variable. */
@@ -378,6 +387,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rescore: e.QDRANT_SEARCH_RESCORE,
       oversampling: e.QDRANT_SEARCH_OVERSAMPLING,
     },
-    ingest: { concurrency: e.INGEST_CONCURRENCY, syncMaxObjects: e.INGEST_SYNC_MAX_OBJECTS },
+    ingest: {
+      concurrency: e.INGEST_CONCURRENCY,
+      syncMaxObjects: e.INGEST_SYNC_MAX_OBJECTS,
+      maxJobs: e.INGEST_MAX_JOBS,
+      jobShutdownWaitMs: e.INGEST_JOB_SHUTDOWN_WAIT_MS,
+    },
   };
 }

@@ -49,6 +49,8 @@ export const ErrorCode = {
   /** Not the form of a document id (a UUID), so it cannot name any document. */
   INVALID_DOCUMENT_ID: 'INVALID_DOCUMENT_ID',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  /** This server already holds INGEST_MAX_JOBS unfinished jobs; retry once one finishes. */
+  JOB_QUEUE_FULL: 'JOB_QUEUE_FULL',
   INVALID_FILTER: 'INVALID_FILTER',
   /** A delete that names nothing (no ids, an empty id list, a filter without conditions): deleting everything takes `all: true`. */
   UNSCOPED_DELETE: 'UNSCOPED_DELETE',

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   try {
     await app.model.start();
     if (stopping) return;
+    // Jobs wait for the model: run before it, every item would fail MODEL_NOT_READY.
+    app.jobs.resume();
     logger.info('listening', {
       url: `${url}/graphql`,
       model: app.model.description(),

@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
 import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
+import { openJobRecords } from '../ingest/job-records.ts';
 import { createRemoval, type Removal } from '../ingest/removal.ts';
 import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
@@ -41,7 +42,10 @@ export interface App {
    * embedded store reads a collection's vectors into memory on first use).
    */
   warmStore(): Promise<void>;
-  /** Finishes running jobs, then releases the model and the store. */
+  /**
+   * Stops the jobs (the running one gets INGEST_JOB_SHUTDOWN_WAIT_MS to finish;
+   * unfinished ones resume on the next start), then releases the model and the store.
+   */
   close(): Promise<void>;
 }
 
@@ -95,7 +99,12 @@ export function createApp(config: Config, logger: Logger): App {
     logger: logger.child({ component: 'ingest' }),
     metrics,
   });
-  const jobs = createIngestJobs(ingest, { logger: logger.child({ component: 'jobs' }) });
+  const jobs = createIngestJobs(ingest, {
+    records: () => openJobRecords(config.dataDir),
+    maxJobs: config.ingest.maxJobs,
+    shutdownWaitMs: config.ingest.jobShutdownWaitMs,
+    logger: logger.child({ component: 'jobs' }),
+  });
   metrics.trackJobQueue(() => jobs.depth());
   const search = createSearchService({
     store,
@@ -128,7 +137,7 @@ export function createApp(config: Config, logger: Logger): App {
       logger.info('store warmed', { collections: collections.length, ms: Date.now() - started });
     },
     async close() {
-      await jobs.drain();
+      await jobs.close();
       await model.close();
       await pdf.close();
       await store.close();

@@ -140,6 +140,8 @@ export function createIngestService(deps: IngestDeps): IngestService {
 
       const ingestOne = async (object: unknown, index: number): Promise<IngestItemResult> => {
         try {
+          // A cancelled batch (client gone, server shutting down) starts no further object.
+          if (opts.signal?.aborted) throw new SightlineError(ErrorCode.CANCELLED, 'the batch was cancelled before this object started');
           const raw = readField(object, field);
           // Present but empty or malformed is the parser's to say (EMPTY_INPUT, INVALID_SOURCE).
           if (raw === undefined || raw === null) {

@@ -1,7 +1,6 @@
 /**
- * The embedded store's SQLite file: collections and points, vectors as
- * float32 BLOBs, payloads as JSON. WAL with synchronous=FULL makes a
- * committed transaction survive kill -9 and power loss.
+ * The embedded store's tables in Sightline's SQLite file (sqlite-file.ts):
+ * collections and points, vectors as float32 BLOBs, payloads as JSON.
  *
  * `point_changes` logs, in the same transaction as the write, the key (rowid)
  * of every point upserted or deleted. A saved ANN index records the last seq
@@ -9,12 +8,8 @@
  * to which seq a collection's log was pruned, so an index older than that is
  * rebuilt rather than patched from an incomplete log.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { ErrorCode, SightlineError } from '../errors.ts';
-
-export const DB_FILE = 'sightline.db';
+import type Database from 'better-sqlite3';
+import { openSqliteFile } from './sqlite-file.ts';
 
 export interface CollectionRow {
   name: string;
@@ -32,14 +27,9 @@ export interface PointRow {
 }
 
 export function openDatabase(dataDir: string): Database.Database {
-  try {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const db = new Database(path.join(dataDir, DB_FILE));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    // A CLI and a server may share the file; wait for the other's write rather than fail.
-    db.pragma('busy_timeout = 5000');
-    db.exec(`
+  return openSqliteFile(
+    dataDir,
+    `
       CREATE TABLE IF NOT EXISTS collections (
         name TEXT PRIMARY KEY,
         feature TEXT NOT NULL,
@@ -63,16 +53,9 @@ export function openDatabase(dataDir: string): Database.Database {
         collection TEXT PRIMARY KEY,
         seq INTEGER NOT NULL
       ) STRICT;
-    `);
-    return db;
-  } catch (err) {
-    throw new SightlineError(
-      ErrorCode.STORE_UNAVAILABLE,
-      `cannot open the embedded store in ${dataDir}: ${err instanceof Error ? err.message : String(err)}`,
-      {},
-      { cause: err },
-    );
-  }
+    `,
+    'the embedded store',
+  );
 }
 
 /** The prepared statements the store uses; preparing once keeps hot paths cheap. */

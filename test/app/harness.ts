@@ -7,16 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { FULL_ACCESS } from '../../src/api/api-keys.ts';
 import { createApolloServer } from '../../src/api/apollo.ts';
+import { createHttpServer } from '../../src/api/server.ts';
 import { createApiServices } from '../../src/app/api-services.ts';
 import { createApp, type App } from '../../src/app/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
 import type { S3TestServer } from '../fixtures/s3-server.ts';
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<App & { dataDir: string; dispose(): Promise<void> }> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-app-'));
-  const config = loadConfig({
+/** The test configuration: the tiny model, loopback sources allowed; `env` overrides. */
+export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
+  return loadConfig({
     DATA_DIR: dataDir,
     MODEL_DIR: tinyModelDir(),
     MODEL_AUTO_DOWNLOAD: 'false',
@@ -25,8 +26,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Ap
     PUBLIC_BASE_URL: 'http://sightline.test',
     ...env,
   });
-  const app = createApp(config, silentLogger);
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<App & { dataDir: string; dispose(): Promise<void> }> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-app-'));
+  const app = createApp(testConfig(dataDir, env), silentLogger);
   await app.model.start();
+  app.jobs.resume();
   return {
     ...app,
     dataDir,
@@ -34,6 +40,43 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Ap
       await app.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface TestApi {
+  url: string;
+  /** Posts a GraphQL operation; returns the whole answer, data and errors. */
+  post<T>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ path?: string[]; extensions?: { code?: string } }> }>;
+  /** Like post, but the data only; any error throws. */
+  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The app behind the real HTTP server on loopback, without API keys. */
+export async function serveApi(app: App): Promise<TestApi> {
+  const server = await createHttpServer({
+    services: createApiServices(app),
+    config: { ...app.config.server, port: 0, host: '127.0.0.1', apiKeys: [], syncMaxObjects: app.config.ingest.syncMaxObjects },
+    logger: silentLogger,
+  });
+  const url = await server.listen();
+  async function post<T>(query: string, variables: Record<string, unknown> = {}) {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data?: T; errors?: Array<{ path?: string[]; extensions?: { code?: string } }> };
+  }
+  return {
+    url,
+    post,
+    async graphql(query, variables) {
+      const body = await post<never>(query, variables);
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data as never;
+    },
+    close: () => server.close(),
   };
 }
 

@@ -5,43 +5,11 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer, type SightlineHttpServer } from '../../src/api/server.ts';
-import { createApiServices } from '../../src/app/api-services.ts';
-import { silentLogger } from '../../src/logger.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
 import { startS3Server, type S3TestServer } from '../fixtures/s3-server.ts';
-import { PRODUCTS_EXTRACTOR, s3Environment, startTestApp } from './harness.ts';
+import { PRODUCTS_EXTRACTOR, s3Environment, serveApi, startTestApp, type TestApi } from './harness.ts';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
-
-interface Api {
-  url: string;
-  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  close(): Promise<void>;
-}
-
-async function serve(app: TestApp): Promise<Api> {
-  const server: SightlineHttpServer = await createHttpServer({
-    services: createApiServices(app),
-    config: { ...app.config.server, port: 0, host: '127.0.0.1', apiKeys: [], syncMaxObjects: 64 },
-    logger: silentLogger,
-  });
-  const url = await server.listen();
-  return {
-    url,
-    async graphql<T>(query: string, variables = {}) {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as { data?: T; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data as T;
-    },
-    close: () => server.close(),
-  };
-}
 
 const INGEST = `mutation($collection: String!, $objects: [JSON!]!) {
   ingest(collection: $collection, objects: $objects) { results { status documentIds } }
@@ -52,7 +20,7 @@ const DELETE_FILTER = `mutation($collection: String!, $filter: FilterInput) {
 }`;
 const DELETE_COLLECTION = `mutation($name: String!) { deleteCollection(name: $name) }`;
 /** Ingests one photo per sku; returns each sku's document id. */
-async function ingest(api: Api, collection: string, skus: string[]): Promise<Map<string, string>> {
+async function ingest(api: TestApi, collection: string, skus: string[]): Promise<Map<string, string>> {
   const objects = await Promise.all(
     skus.map(async (sku, i) => ({
       product_image: { base64: (await photoLikeJpeg(120 + i, 90, 300 + i)).toString('base64') },
@@ -68,12 +36,12 @@ async function ingest(api: Api, collection: string, skus: string[]): Promise<Map
 
 describe('deleting through the API removes local thumbnails', () => {
   let app: TestApp;
-  let api: Api;
+  let api: TestApi;
   const thumbnail = (collection: string, id: string) => fetch(`${api.url}/thumbnails/${collection}/${id}.jpg`);
 
   beforeAll(async () => {
     app = await startTestApp();
-    api = await serve(app);
+    api = await serveApi(app);
   });
   afterAll(async () => {
     await api?.close();
@@ -120,7 +88,7 @@ describe('deleting through the API removes local thumbnails', () => {
 describe('deleting through the API removes S3 thumbnails', () => {
   let s3: S3TestServer;
   let app: TestApp;
-  let api: Api;
+  let api: TestApi;
   let bucket: string;
   const exists = async (key: string) =>
     s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
@@ -132,7 +100,7 @@ describe('deleting through the API removes S3 thumbnails', () => {
     s3 = await startS3Server();
     bucket = await s3.freshBucket('removal-thumbs');
     app = await startTestApp({ ...s3Environment(s3), THUMBNAIL_STORAGE: 's3', THUMBNAIL_S3_BUCKET: bucket, THUMBNAIL_S3_PREFIX: 'tn/' });
-    api = await serve(app);
+    api = await serveApi(app);
   });
   afterAll(async () => {
     await api?.close();
