@@ -109,9 +109,12 @@ export async function runSearchBench(sizes: number[], rounds: number): Promise<S
       const next = centred(99);
       const queries = Array.from({ length: 16 }, () => randomVector(next));
       await store.search('bench', { vector: queries[0] as Float32Array, limit: 10 }); // loads the matrix
-      const unfiltered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10 }));
+      // exact: this section measures the brute-force path; the store's HNSW path has its own section (store-bench.ts).
+      const unfiltered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10, exact: true }));
       const filter = { must: [{ key: 'metadata.category', match: { value: 'shoes' } }] };
-      const filtered = await latencies(rounds, (i) => store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10, filter }));
+      const filtered = await latencies(rounds, (i) =>
+        store.search('bench', { vector: queries[i % 16] as Float32Array, limit: 10, filter, exact: true }),
+      );
       results.push({ vectors: count, unfiltered, filtered, bandwidthBoundMs: ((count * DIM * 4) / (bandwidthGBps * 1e9)) * 1000 });
     } finally {
       await store.close();
