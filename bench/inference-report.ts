@@ -45,7 +45,7 @@ ${goal}
 export function renderTextSection(t: TextLatencyResult): string {
   const ratio = t.sightlineCold.p50 / t.towerAlone.p50;
   const tjs = 'unavailable' in t.transformersJs ? `not measured: ${t.transformersJs.unavailable}` : lat(t.transformersJs);
-  return `## Text queries (issue #10)
+  return `## Text queries, ${t.variant} (issue #10)
 
 ${t.rounds} queries, each a text not seen before, interleaved across the sides (the side that goes first rotates), ${t.variant}
 model; then the same texts again for the cache. ${describeLoad(t.load)}.

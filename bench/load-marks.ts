@@ -26,9 +26,8 @@ const TICKS_PER_SECOND = 100;
 function machineBusyMs(): number {
   try {
     const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as number[];
-    void idle;
-    void iowait;
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const [user, nice, system, , , irq, softirq, steal] = fields as number[];
     return ((user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * 1000) / TICKS_PER_SECOND;
   } catch {
     return Number.NaN;

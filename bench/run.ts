@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateModelDir } from '../src/extractor/model-generate/generate-model-dir.ts';
 import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generate/model-dims.ts';
 import { MODEL_VARIANTS } from '../src/extractor/model-files.ts';
+import { describeLoad, withLoadMark, type LoadMark } from './load-marks.ts';
 import { renderIngestCeilingSection, renderTextSection, renderVariantsSection } from './inference-report.ts';
 import { runIngestCeilingBench } from './ingest-ceiling-bench.ts';
 import { runTextLatencyBench } from './text-latency-bench.ts';
@@ -99,28 +100,42 @@ async function main(): Promise<void> {
   const photos = await photoSet(count, path.join(CACHE, 'bench-photos'));
 
   const sections: string[] = [];
-  if (blocks.has('pipeline')) sections.push(await pipelineSection(modelDir, photos, quick));
+  const marks: LoadMark[] = [];
+  if (blocks.has('pipeline')) {
+    const { value, load } = await withLoadMark(() => pipelineSection(modelDir, photos, quick));
+    marks.push(load);
+    sections.push(`${value}\nLoad while issues #2–#4's blocks above ran: ${describeLoad(load)}.\n`);
+  }
   else sections.push(`# Benchmarks (partial run: ${[...blocks].join(', ')}; ${new Date().toISOString()}; ${machine().cpu}, ${machine().cores} cores)\n`);
   if (blocks.has('variants')) {
     progress('variants: every model variant in its own process');
     const variants = await runVariantsBench(modelDir, photos, { batch: 16, singles: quick ? 2 : 8, queries: quick ? 8 : 30, progress });
+    marks.push(...variants.variants.map((v) => v.load));
     sections.push(renderVariantsSection(variants));
   }
   if (blocks.has('text')) {
     for (const variant of ['fp32', 'int8'] as const) {
       progress(`text: tower alone, Sightline cold and cached, transformers.js (${variant})`);
-      sections.push(renderTextSection(await runTextLatencyBench(modelDir, variant, quick ? 10 : 40)));
+      const text = await runTextLatencyBench(modelDir, variant, quick ? 10 : 40);
+      marks.push(text.load);
+      sections.push(renderTextSection(text));
     }
   }
   if (blocks.has('ingest')) {
     progress('ingest (int8): end to end against the inference ceiling and transformers.js');
-    sections.push(renderIngestCeilingSection(await runIngestCeilingBench(modelDir, 'int8', photos, quick ? 1 : 2)));
+    const ingest = await runIngestCeilingBench(modelDir, 'int8', photos, quick ? 1 : 2);
+    marks.push(ingest.load);
+    sections.push(renderIngestCeilingSection(ingest));
   }
   if (blocks.has('store')) {
     // The 1M block builds a million-point graph (many minutes on 2 cores): full runs only.
     sections.push(renderStoreSection(await runStoreBench(quick ? QUICK_BLOCKS : FULL_BLOCKS, quick ? 20 : 100, progress)));
   }
-  const report = sections.join('\n');
+  const contended = marks.filter((m) => m.contended).length;
+  const warning = contended > 0
+    ? `\n> **Measured under contention**: in ${contended} of ${marks.length} blocks other processes kept more than a quarter of a core busy (each block's mark says how much). Those figures are not this machine's speed; ratios between sides measured alternately in the same block hold up better than absolute times.\n`
+    : '';
+  const report = sections.join('\n').replace(/^(# [^\n]*\n)/, `$1${warning}`);
   const whole = !quick && blocks.size === BLOCKS.length;
   const file = path.join(whole ? ROOT : CACHE, whole ? 'BENCHMARKS.md' : 'BENCHMARKS.partial.md');
   // The recall estimate is written by bench/hnsw-recall.ts on its own; keep it.
