@@ -3,8 +3,9 @@ import { ErrorCode, SightlineError } from '../errors.ts';
 import { MAX_HNSW_EF, MAX_OVERSAMPLING } from '../config.ts';
 import { assertTextGiven } from '../extractor/tokenizer.ts';
 import { parseSourceRef } from '../ingest/sources/index.ts';
-import type { SearchAccuracy, SearchQuery, SearchRequest } from './services.ts';
-import type { QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
+import { MAX_QUERY_PARTS } from '../search/combined-query.ts';
+import type { SearchAccuracy, SearchQuery, SearchRequest, SingleQuery } from './services.ts';
+import type { QueryPartInput, QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';
 import { checkPaging } from '../store/store-input.ts';
 import { toStoreFilter } from './filter-input.ts';
 
@@ -52,16 +53,31 @@ function toAccuracy(args: QuerySearchArgs): SearchAccuracy {
 }
 
 function toSearchQuery(input: SearchQueryInput): SearchQuery {
+  if (input.parts == null) return toSingleQuery(input, 'query');
+  const others = (['text', 'image', 'imageFile', 'documentId'] as const).filter((k) => input[k] != null);
+  if (others.length > 0) throw badInput(`query sets exactly one of text, image, imageFile, documentId, parts (found parts, ${others.join(', ')})`);
+  if (input.parts.length === 0 || input.parts.length > MAX_QUERY_PARTS) {
+    throw badInput(`query.parts holds 1 to ${MAX_QUERY_PARTS} parts`, { parts: input.parts.length, max: MAX_QUERY_PARTS });
+  }
+  const parts = input.parts.map((part, i) => {
+    if (!Number.isFinite(part.weight) || part.weight === 0) throw badInput(`query.parts.${i}.weight must be a non-zero number`);
+    return { query: toSingleQuery(part, `query.parts.${i}`), weight: part.weight };
+  });
+  if (!parts.some((p) => p.weight > 0)) throw badInput('query.parts needs at least one part with a positive weight: negative ones only say what to avoid');
+  return { kind: 'combined', parts };
+}
+
+function toSingleQuery(input: SearchQueryInput | QueryPartInput, field: string): SingleQuery {
   const given = (['text', 'image', 'imageFile', 'documentId'] as const).filter((k) => input[k] != null);
   if (given.length !== 1) {
-    throw badInput(`query sets exactly one of text, image, imageFile, documentId (found ${given.join(', ') || 'none'})`);
+    throw badInput(`${field} sets exactly one of text, image, imageFile, documentId${field === 'query' ? ', parts' : ''} (found ${given.join(', ') || 'none'})`);
   }
   if (input.text != null) {
     // Refused at the edge, before the model is asked (or found not ready).
     assertTextGiven(input.text);
     return { kind: 'text', text: input.text };
   }
-  if (input.image != null) return { kind: 'image', source: parseSourceRef(input.image, { field: 'query.image' }) };
-  if (input.imageFile != null) return { kind: 'image', source: parseSourceRef(input.imageFile, { field: 'query.imageFile' }) };
+  if (input.image != null) return { kind: 'image', source: parseSourceRef(input.image, { field: `${field}.image` }) };
+  if (input.imageFile != null) return { kind: 'image', source: parseSourceRef(input.imageFile, { field: `${field}.imageFile` }) };
   return { kind: 'document', documentId: input.documentId! };
 }

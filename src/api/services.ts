@@ -81,7 +81,7 @@ export interface StoredDocument extends DocumentSummary {
   embedding?: number[];
 }
 
-export type { SearchAccuracy, SearchQuery, SearchRequest } from '../search/search-service.ts';
+export type { SearchAccuracy, SearchQuery, SearchRequest, SingleQuery } from '../search/search-service.ts';
 
 export interface SearchHit extends DocumentSummary {
   /** Cosine similarity; null for a filter-only listing. */

@@ -14,6 +14,7 @@ import type { PdfRenderer } from '../ingest/pdf-pages.ts';
 import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
 import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
 import type { Metrics } from '../metrics.ts';
+import { combineUnitVectors } from './combined-query.ts';
 import type { Filter } from '../store/filter.ts';
 import type { SearchQuery as StoreSearchQuery, StoredPoint, VectorStore } from '../store/vector-store.ts';
 import { checkPaging } from '../store/store-input.ts';
@@ -22,7 +23,11 @@ export type SearchQuery =
   | { kind: 'text'; text: string }
   /** Parsed by the caller with parseSourceRef, the parser ingest uses: the same forms, the same codes. */
   | { kind: 'image'; source: SourceRef }
-  | { kind: 'document'; documentId: string };
+  | { kind: 'document'; documentId: string }
+  /** Weighted single queries (a negative weight pushes away), combined in SigLIP's shared space. */
+  | { kind: 'combined'; parts: { query: SingleQuery; weight: number }[] };
+
+export type SingleQuery = Exclude<SearchQuery, { kind: 'combined' }>;
 
 export interface SearchRequest {
   query: SearchQuery | null;
@@ -90,6 +95,10 @@ export function createSearchService(deps: SearchDeps) {
         }
         return point.vector;
       }
+      case 'combined': {
+        const vectors = await Promise.all(query.parts.map((part) => queryVector(collection, part.query, signal)));
+        return combineUnitVectors(query.parts.map((part, i) => ({ vector: vectors[i]!, weight: part.weight })));
+      }
     }
   }
 
@@ -101,7 +110,10 @@ export function createSearchService(deps: SearchDeps) {
   function textQueryLogits(req: SearchRequest): SiglipLogits | null {
     if (req.query?.kind !== 'text') {
       if (req.minProbability === undefined) return null;
-      throw new SightlineError(ErrorCode.BAD_USER_INPUT, 'minProbability needs a text query: image and document queries have only a cosine; use scoreThreshold');
+      throw new SightlineError(
+        ErrorCode.BAD_USER_INPUT,
+        'minProbability needs a single text query: image, document and combined queries have only a cosine; use scoreThreshold',
+      );
     }
     const logits = deps.extractor().model.logits;
     if (logits === null && req.minProbability !== undefined) {

@@ -9,7 +9,7 @@ import { createApiServices } from '../../src/app/api-services.ts';
 import type { Services } from '../../src/api/services.ts';
 import { parseSourceRef } from '../../src/ingest/sources/source-ref.ts';
 import { PRODUCTS_EXTRACTOR, startTestApp } from '../app/harness.ts';
-import { encode, halves, solid } from '../fixtures/images.ts';
+import { threeColourPngs } from '../fixtures/images.ts';
 
 const signal = new AbortController().signal;
 
@@ -22,11 +22,7 @@ describe('match probability on search hits', () => {
     app = await startTestApp();
     services = createApiServices(app);
     await app.collections.create('calibrated', PRODUCTS_EXTRACTOR);
-    const images = await Promise.all([
-      encode(solid(32, 32, [220, 30, 30]), 'png'),
-      encode(halves(32, 32, [20, 40, 220], [240, 240, 240]), 'png'),
-      encode(solid(32, 32, [30, 200, 60]), 'png'),
-    ]);
+    const images = await threeColourPngs();
     firstImage = `data:image/png;base64,${images[0]!.toString('base64')}`;
     const objects = images.map((bytes) => ({ product_image: `data:image/png;base64,${bytes.toString('base64')}` }));
     await services.ingest.run('calibrated', objects, { signal, logger: app.logger });
@@ -62,7 +58,7 @@ describe('match probability on search hits', () => {
     expect(points.map((p) => p.probability)).toEqual([null, null]);
     await expect(source.search('calibrated', { query, limit: 2, offset: 0, minProbability: 0.5 }, signal)).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
-      message: expect.stringMatching(/minProbability needs a text query/),
+      message: expect.stringMatching(/minProbability needs a single text query/),
     });
   });
 });

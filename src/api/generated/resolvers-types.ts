@@ -353,6 +353,16 @@ export type QuerySearchArgs = {
   scoreThreshold?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** One part of a combined query: exactly one of text, image, imageFile, documentId, with its weight. */
+export type QueryPartInput = {
+  documentId?: InputMaybe<Scalars['ID']['input']>;
+  image?: InputMaybe<Scalars['String']['input']>;
+  imageFile?: InputMaybe<Scalars['Upload']['input']>;
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** Relative weight; negative for an example the results should be unlike. Not 0. */
+  weight: Scalars['Float']['input'];
+};
+
 export type RangeInput = {
   gt?: InputMaybe<Scalars['Float']['input']>;
   gte?: InputMaybe<Scalars['Float']['input']>;
@@ -360,7 +370,7 @@ export type RangeInput = {
   lte?: InputMaybe<Scalars['Float']['input']>;
 };
 
-/** Exactly one of text, image, imageFile, documentId. */
+/** Exactly one of text, image, imageFile, documentId, parts. */
 export type SearchQueryInput = {
   /** A stored document whose vector is the query (no re-embedding). */
   documentId?: InputMaybe<Scalars['ID']['input']>;
@@ -372,6 +382,15 @@ export type SearchQueryInput = {
   image?: InputMaybe<Scalars['String']['input']>;
   /** An image (or PDF: its first page) uploaded in a multipart request. */
   imageFile?: InputMaybe<Scalars['Upload']['input']>;
+  /**
+   * Several parts combined into one query ("like this shoe, in red, not like that
+   * one"), at most 16. Each part is embedded to a unit vector u; the query is
+   * sum(weight * u) renormalised to unit length, in SigLIP's shared text-image
+   * space, and one vector search answers it, filters included. So weights are
+   * relative (2 and 1 mean the same as 1 and 0.5), and a negative weight pushes
+   * the results away from that part.
+   */
+  parts?: InputMaybe<Array<QueryPartInput>>;
   text?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -491,6 +510,7 @@ export type ResolversTypes = {
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  QueryPartInput: QueryPartInput;
   RangeInput: RangeInput;
   SearchQueryInput: SearchQueryInput;
   SearchResult: ResolverTypeWrapper<SearchResponseModel>;
@@ -528,6 +548,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  QueryPartInput: QueryPartInput;
   RangeInput: RangeInput;
   SearchQueryInput: SearchQueryInput;
   SearchResult: SearchResponseModel;
