@@ -55,14 +55,19 @@ describe.skipIf(!hasChromium)(
       if (profile) rmSync(profile, { recursive: true, force: true });
     });
 
-    it('loads from our own assets, runs the example search and shows the hit', async () => {
+    it('loads from our own assets under Sightline\'s name, runs the example search and shows the hit', async () => {
       const page = await browser.newPage();
       page.on('request', (req) => {
         if (!req.url().startsWith(url) && !req.url().startsWith('data:')) offsiteRequests.push(req.url());
       });
       await page.goto(`${url}/graphql`);
       await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
-      // The first tab holds the text search example.
+      // Sightline's name, not GraphiQL's, in the browser tab and the header.
+      expect(await page.title()).toBe('Sightline playground');
+      expect(await page.locator('.graphiql-logo').innerText()).toBe('Sightline');
+      // The first tab says how to load the demo catalogue; the search is on the next one.
+      await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('npm run seed');
+      await page.locator('.graphiql-tab-button', { hasText: 'TextSearch' }).click();
       await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('TextSearch');
       await page.locator('.graphiql-execute-button').click();
       await expect
