@@ -69,6 +69,8 @@ describe.skipIf(!hasChromium)(
       await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('npm run seed');
       await page.locator('.graphiql-tab-button', { hasText: 'TextSearch' }).click();
       await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 30_000 }).toContain('TextSearch');
+      // GraphiQL picks the tab's operation name after a short debounce and stores it; a Run before that sends the old one.
+      await expect.poll(() => page.evaluate("localStorage.getItem('graphiql:operationName')"), { timeout: 30_000 }).toBe('TextSearch');
       await page.locator('.graphiql-execute-button').click();
       await expect
         .poll(() => page.locator('.graphiql-response').innerText(), { timeout: 30_000 })
