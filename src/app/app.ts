@@ -13,7 +13,7 @@ import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
 import { openJobRecords } from '../ingest/job-records.ts';
 import { createRemoval, type Removal } from '../ingest/removal.ts';
-import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
+import { createPdfRenderer, type PdfRenderer } from '../media/index.ts';
 import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';

@@ -2,8 +2,7 @@
 import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import { withMediaItems } from '../ingest/media-items.ts';
-import { createPdfRenderer, type PdfRenderer } from '../ingest/pdf-pages.ts';
+import { createPdfRenderer, withMediaItems, type PdfRenderer } from '../media/index.ts';
 import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../ingest/sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';

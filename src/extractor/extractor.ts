@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';
 import { IMAGE_EXTRACTOR } from './feature.ts';
-import type { ImageInput } from './image-decode.ts';
+import type { ImageInput } from '../media/image-decode.ts';
 import { startInferenceWorkers } from './inference-client.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';

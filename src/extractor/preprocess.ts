@@ -5,7 +5,7 @@
  * float32 channels-first.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { processImage, type ImageInput } from './image-decode.ts';
+import { processImage, type ImageInput } from '../media/image-decode.ts';
 
 export interface PreprocessOptions {
   size: { height: number; width: number };

@@ -11,19 +11,16 @@ import type { Config } from '../config.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import type { ImageInput } from '../extractor/image-decode.ts';
+import { makeThumbnail, thumbnailKey, withMediaItems, type ImageInput, type MediaItem, type PdfRenderer } from '../media/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { PointInput, VectorStore } from '../store/vector-store.ts';
 import { documentId } from './document-id.ts';
-import { withMediaItems, type MediaItem } from './media-items.ts';
 import { createOrderedUpserts } from './ordered-upserts.ts';
-import type { PdfRenderer } from './pdf-pages.ts';
 import { passthroughFields } from './passthrough.ts';
 import { createPayloadIndexer } from './payload-indexes.ts';
 import type { FetchedSource, SourceFetcher } from './sources/index.ts';
 import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
-import { makeThumbnail, thumbnailKey } from './thumbnail.ts';
 
 export interface ItemError {
   code: Code;

@@ -9,7 +9,7 @@ import type { Filter } from '../store/filter.ts';
 import { canonicalPointId } from '../store/point-id.ts';
 import { deleteSelector } from '../store/store-input.ts';
 import type { PointSelector, VectorStore } from '../store/vector-store.ts';
-import { thumbnailFolder, thumbnailKey } from './thumbnail.ts';
+import { thumbnailFolder, thumbnailKey } from '../media/index.ts';
 
 export interface Removal {
   /** Returns how many documents were deleted. */

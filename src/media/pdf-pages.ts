@@ -14,7 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { createLimiter } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, type ErrorCode as Code } from '../errors.ts';
-import type { ImageInput } from '../extractor/image-decode.ts';
+import type { ImageInput } from './image-decode.ts';
 import type { PdfWorkerInit, PdfWorkerReply, PdfWorkerRequest, RenderedPage } from './pdf-protocol.ts';
 
 export interface PdfRendererOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
-import { processImage, type ImageInput } from '../../src/extractor/image-decode.ts';
+import { processImage, type ImageInput } from '../../src/media/image-decode.ts';
 import * as fx from '../fixtures/images.ts';
 
 const RED: fx.Rgb = [255, 0, 0];

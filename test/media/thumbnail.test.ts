@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { makeThumbnail } from '../../src/ingest/thumbnail.ts';
+import { makeThumbnail } from '../../src/media/index.ts';
 import * as fx from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
 import { testPdfRenderer } from '../fixtures/pdf-renderer.ts';

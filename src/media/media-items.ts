@@ -4,7 +4,7 @@
  * type comes from the bytes, never from a file name or a Content-Type header.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { ImageInput } from '../extractor/image-decode.ts';
+import type { ImageInput } from './image-decode.ts';
 import { isImageType, sniffContentType, type MediaType } from './content-type.ts';
 import type { PdfRenderer } from './pdf-pages.ts';
 

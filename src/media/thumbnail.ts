@@ -2,7 +2,7 @@
  * Thumbnails: a JPEG at most 640 px wide, aspect kept and never upscaled,
  * decoded exactly as for embedding (EXIF orientation, alpha on white).
  */
-import { processImage, type ImageInput } from '../extractor/image-decode.ts';
+import { processImage, type ImageInput } from './image-decode.ts';
 
 export interface ThumbnailOptions {
   /** Largest width in pixels; narrower images keep their size. @default 640 */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
-import type { PdfDocument } from '../../src/ingest/pdf-pages.ts';
+import type { PdfDocument } from '../../src/media/index.ts';
 import { testPdfRenderer } from '../fixtures/pdf-renderer.ts';
 import { encryptedPdf, formXObjectBombPdf, giantPagesPdf, multiPagePdf, truncatedPdf } from '../fixtures/pdfs.ts';
 

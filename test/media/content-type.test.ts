@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isImageType, sniffContentType } from '../../src/ingest/content-type.ts';
+import { isImageType, sniffContentType } from '../../src/media/index.ts';
 import * as fx from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
 

@@ -7,7 +7,7 @@
  */
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { isImageType, sniffContentType } from '../ingest/content-type.ts';
+import { isImageType, sniffContentType } from './content-type.ts';
 import { decodeBmp } from './bmp-decode.ts';
 
 export type ImageInput =
