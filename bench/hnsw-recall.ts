@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig, type QdrantSettings } from '../src/config.ts';
 import { seededRandom } from '../src/seeded-random.ts';
 
 export const RECALL_BEGIN = '<!-- hnsw-recall: written by bench/hnsw-recall.ts -->';
@@ -97,7 +97,7 @@ function recallOf(truth: number[][], found: number[][]): number {
   return hits / (truth.length * K);
 }
 
-function measure(name: string, points: Vectors, queries: Vectors, s: ReturnType<typeof loadConfig>['qdrant']['settings'], ef: number, oversampling: number): Row[] {
+function measure(name: string, points: Vectors, queries: Vectors, s: QdrantSettings, ef: number, oversampling: number): Row[] {
   const truth = queries.map((q) => exactTop(points, q, K));
   const plain = buildIndex(points, s.hnswM, s.hnswEfConstruct);
   const rows: Row[] = [];
@@ -122,7 +122,7 @@ function measure(name: string, points: Vectors, queries: Vectors, s: ReturnType<
   return rows;
 }
 
-function render(rows: Row[], n: number, queries: number, s: ReturnType<typeof loadConfig>['qdrant']['settings']): string {
+function render(rows: Row[], n: number, queries: number, s: QdrantSettings): string {
   return [
     RECALL_BEGIN,
     '## Qdrant: recall of the default approximate search (issue #8) — ESTIMATE BY SIMULATION',
@@ -155,8 +155,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, queries: { type: 'string', default: '200' } } });
   const n = Number(values.n);
   const q = Number(values.queries);
-  const config = loadConfig({});
-  const s = config.qdrant.settings;
+  // Qdrant's documented defaults: the URL only makes the Qdrant settings apply.
+  const config = loadConfig({ QDRANT_URL: 'http://qdrant.invalid' });
+  if (config.store.kind !== 'qdrant') throw new Error('QDRANT_URL chooses Qdrant');
+  const s = config.store.settings;
   const random = seededRandom(8);
   const rows: Row[] = [];
   for (const rank of [16, 32]) {

@@ -40,12 +40,29 @@ export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
 export const MAX_HNSW_EF = 4096;
 export const MAX_OVERSAMPLING = 16;
 
+/** Read only with QDRANT_URL: set without it, each is refused rather than silently ignored. */
+const qdrantOnly = {
+  QDRANT_API_KEY: optionalString,
+  QDRANT_TIMEOUT_MS: int(100).default(10_000),
+  QDRANT_LONG_CALL_TIMEOUT_S: int(1, 3600).default(120),
+  QDRANT_SHARD_NUMBER: int(1, 1024).optional(),
+  QDRANT_REPLICATION_FACTOR: int(1, 16).default(1),
+  QDRANT_WRITE_CONSISTENCY_FACTOR: int(1, 16).default(1),
+  QDRANT_ON_DISK_VECTORS: bool.default(false),
+  QDRANT_ON_DISK_PAYLOAD: bool.default(true),
+  QDRANT_HNSW_M: int(4, 128).default(16),
+  QDRANT_HNSW_EF_CONSTRUCT: int(4, 4096).default(100),
+  QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('int8'),
+  QDRANT_READ_CONSISTENCY: z.union([z.enum(['majority', 'quorum', 'all']), int(1, 16)]).optional(),
+  QDRANT_WRITE_ORDERING: z.enum(['weak', 'medium', 'strong']).default('medium'),
+};
+
 const schema = z.object({
   PORT: int(0, 65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_BASE_URL: optionalString,
   DATA_DIR: z.string().default('./data'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
 
   MODEL_DIR: optionalString,
   MODEL_VARIANT: z.enum(MODEL_VARIANTS).default('fp32'),
@@ -88,19 +105,7 @@ const schema = z.object({
   THUMBNAIL_CDN_BASE_URL: optionalString,
 
   QDRANT_URL: optionalString,
-  QDRANT_API_KEY: optionalString,
-  QDRANT_TIMEOUT_MS: int(100).default(10_000),
-  QDRANT_LONG_CALL_TIMEOUT_S: int(1, 3600).default(120),
-  QDRANT_SHARD_NUMBER: int(1, 1024).optional(),
-  QDRANT_REPLICATION_FACTOR: int(1, 16).default(1),
-  QDRANT_WRITE_CONSISTENCY_FACTOR: int(1, 16).default(1),
-  QDRANT_ON_DISK_VECTORS: bool.default(false),
-  QDRANT_ON_DISK_PAYLOAD: bool.default(true),
-  QDRANT_HNSW_M: int(4, 128).default(16),
-  QDRANT_HNSW_EF_CONSTRUCT: int(4, 4096).default(100),
-  QDRANT_QUANTIZATION: z.enum(['none', 'int8']).default('int8'),
-  QDRANT_READ_CONSISTENCY: z.union([z.enum(['majority', 'quorum', 'all']), int(1, 16)]).optional(),
-  QDRANT_WRITE_ORDERING: z.enum(['weak', 'medium', 'strong']).default('medium'),
+  ...qdrantOnly,
   QDRANT_SEARCH_RESCORE: bool.default(true),
   QDRANT_SEARCH_OVERSAMPLING: z.coerce.number().min(1).max(MAX_OVERSAMPLING).default(2),
 
@@ -137,6 +142,45 @@ export interface QdrantSettings {
   readConsistency: number | 'majority' | 'quorum' | 'all';
   writeOrdering: 'weak' | 'medium' | 'strong';
 }
+
+/**
+ * Which vector store holds the collections: Qdrant when QDRANT_URL is set,
+ * otherwise the embedded store in DATA_DIR (README: Stores).
+ */
+export type StoreConfig =
+  | {
+      kind: 'embedded';
+      /** DATA_DIR: where `sightline.db` lives. */
+      dataDir: string;
+    }
+  | {
+      kind: 'qdrant';
+      url: string;
+      apiKey: string | undefined;
+      /** Per call. @default 10000 */
+      timeoutMs: number;
+      /** Qdrant's server-side `timeout` for index creation and delete by filter; the client waits a little longer. @default 120 */
+      longCallTimeoutS: number;
+      settings: QdrantSettings;
+    };
+
+/** Where thumbnails go (THUMBNAIL_STORAGE); whether a collection makes them is its own `enableThumbnails`. */
+export type ThumbnailStorageConfig =
+  | {
+      kind: 'local';
+      /** @default DATA_DIR/thumbnails */
+      dir: string;
+      /** Where the server serves the folder: PUBLIC_BASE_URL (or http://localhost:PORT) + /thumbnails. */
+      publicBaseUrl: string;
+      cdnBaseUrl: string | undefined;
+    }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** @default "thumbnails/" */
+      prefix: string;
+      cdnBaseUrl: string | undefined;
+    };
 
 /** What an API key may do; `admin` includes the others. */
 export const API_KEY_SCOPES = ['search', 'ingest', 'metrics', 'admin'] as const;
@@ -220,8 +264,13 @@ export interface Config {
     /** Origins whose browsers may call the API (CORS); none when absent. */
     corsAllowedOrigins?: string[];
   };
+  /** DATA_DIR: ingest jobs (with either store) and, by default, the embedded store and local thumbnails. */
   dataDir: string;
-  logLevel: Env['LOG_LEVEL'];
+  /** LOG_LEVEL; unset leaves the level to the entry point (the server logs `info`, the CLI `warn`). */
+  logLevel: Env['LOG_LEVEL'] | undefined;
+  store: StoreConfig;
+  thumbnails: ThumbnailStorageConfig;
+  // The inference backend (in process | remote) joins here as a third union, with its factory in src/app/.
   model: {
     dir: string;
     variant: Env['MODEL_VARIANT'];
@@ -259,22 +308,6 @@ export interface Config {
     forcePathStyle: boolean;
     allowedBuckets: string[];
   };
-  thumbnails: {
-    storage: Env['THUMBNAIL_STORAGE'];
-    dir: string;
-    s3Bucket: string | undefined;
-    s3Prefix: string;
-    cdnBaseUrl: string | undefined;
-  };
-  qdrant: {
-    url: string | undefined;
-    apiKey: string | undefined;
-    /** Per call. */
-    timeoutMs: number;
-    /** Qdrant's server-side `timeout` for index creation and delete by filter; the client waits a little longer. */
-    longCallTimeoutS: number;
-    settings: QdrantSettings;
-  };
   /** Defaults for a search's accuracy knobs; a query may set each itself. */
   search: { exact: boolean; hnswEf: number; rescore: boolean; oversampling: number };
   ingest: {
@@ -287,6 +320,83 @@ export interface Config {
   };
 }
 
+/** True when the variable is present and not blank, i.e. the user set it. */
+const isSet = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? '').trim() !== '';
+
+/**
+ * Variables that are each valid but mean nothing together: refused, since
+ * ignoring one would quietly run a different deployment than the one described.
+ * Each check parses only the variables it compares, so it runs (and every
+ * problem is listed) even when an unrelated variable is bad.
+ */
+const combinationChecks: Array<(env: NodeJS.ProcessEnv) => string[]> = [
+  (env) => {
+    const e = schema.pick({ QDRANT_URL: true }).safeParse(env);
+    if (!e.success || e.data.QDRANT_URL !== undefined) return [];
+    return Object.keys(qdrantOnly)
+      .filter((name) => isSet(env, name))
+      .map((name) => `${name}: only read with QDRANT_URL; set QDRANT_URL to use Qdrant, or unset ${name}`);
+  },
+  (env) => {
+    const e = schema.pick({ THUMBNAIL_STORAGE: true, THUMBNAIL_S3_BUCKET: true }).safeParse(env);
+    if (!e.success) return [];
+    if (e.data.THUMBNAIL_STORAGE === 'local') {
+      return ['THUMBNAIL_S3_BUCKET', 'THUMBNAIL_S3_PREFIX']
+        .filter((name) => isSet(env, name))
+        .map((name) => `${name}: only read with THUMBNAIL_STORAGE=s3; set THUMBNAIL_STORAGE=s3, or unset ${name}`);
+    }
+    return [
+      ...(e.data.THUMBNAIL_S3_BUCKET === undefined ? ['THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3'] : []),
+      ...(isSet(env, 'THUMBNAIL_DIR') ? ['THUMBNAIL_DIR: only read with THUMBNAIL_STORAGE=local; unset it'] : []),
+    ];
+  },
+  (env) => {
+    const e = schema.pick({ PDF_MAX_PAGE_PIXELS: true, MAX_IMAGE_PIXELS: true }).safeParse(env);
+    return e.success && e.data.PDF_MAX_PAGE_PIXELS > e.data.MAX_IMAGE_PIXELS
+      ? ['PDF_MAX_PAGE_PIXELS: may not exceed MAX_IMAGE_PIXELS, or every scaled page would still be refused']
+      : [];
+  },
+];
+
+function storeConfig(e: Env, dataDir: string): StoreConfig {
+  if (e.QDRANT_URL === undefined) return { kind: 'embedded', dataDir };
+  return {
+    kind: 'qdrant',
+    url: e.QDRANT_URL,
+    apiKey: e.QDRANT_API_KEY,
+    timeoutMs: e.QDRANT_TIMEOUT_MS,
+    longCallTimeoutS: e.QDRANT_LONG_CALL_TIMEOUT_S,
+    settings: {
+      shardNumber: e.QDRANT_SHARD_NUMBER,
+      replicationFactor: e.QDRANT_REPLICATION_FACTOR,
+      writeConsistencyFactor: e.QDRANT_WRITE_CONSISTENCY_FACTOR,
+      onDiskVectors: e.QDRANT_ON_DISK_VECTORS,
+      onDiskPayload: e.QDRANT_ON_DISK_PAYLOAD,
+      hnswM: e.QDRANT_HNSW_M,
+      hnswEfConstruct: e.QDRANT_HNSW_EF_CONSTRUCT,
+      quantization: e.QDRANT_QUANTIZATION,
+      // With replicas, a read must reach a majority to see a write acknowledged by a majority.
+      readConsistency: e.QDRANT_READ_CONSISTENCY ?? (e.QDRANT_REPLICATION_FACTOR > 1 ? 'majority' : 1),
+      writeOrdering: e.QDRANT_WRITE_ORDERING,
+    },
+  };
+}
+
+function thumbnailStorageConfig(e: Env, dataDir: string): ThumbnailStorageConfig {
+  const cdnBaseUrl = e.THUMBNAIL_CDN_BASE_URL;
+  // A combination check has refused s3 without a bucket.
+  if (e.THUMBNAIL_STORAGE === 's3' && e.THUMBNAIL_S3_BUCKET !== undefined) {
+    return { kind: 's3', bucket: e.THUMBNAIL_S3_BUCKET, prefix: e.THUMBNAIL_S3_PREFIX, cdnBaseUrl };
+  }
+  const publicBase = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    kind: 'local',
+    dir: path.resolve(e.THUMBNAIL_DIR ?? path.join(dataDir, 'thumbnails')),
+    publicBaseUrl: `${publicBase}/thumbnails`,
+    cdnBaseUrl,
+  };
+}
+
 /** Parses the environment; throws CONFIG_INVALID naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -294,12 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Read even when other variables are bad, so one round fixes every problem.
   const apiKeys = readApiKeys(parsed.data?.SIGHTLINE_API_KEYS ?? [], optionalString.parse(env.SIGHTLINE_API_KEYS_FILE));
   problems.push(...apiKeys.problems);
-  if (parsed.data?.THUMBNAIL_STORAGE === 's3' && !parsed.data.THUMBNAIL_S3_BUCKET) {
-    problems.push('THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3');
-  }
-  if (parsed.data && parsed.data.PDF_MAX_PAGE_PIXELS > parsed.data.MAX_IMAGE_PIXELS) {
-    problems.push('PDF_MAX_PAGE_PIXELS: may not exceed MAX_IMAGE_PIXELS, or every scaled page would still be refused');
-  }
+  for (const check of combinationChecks) problems.push(...check(env));
   if (!parsed.success || problems.length > 0) {
     throw new SightlineError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -321,6 +426,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir,
     logLevel: e.LOG_LEVEL,
+    store: storeConfig(e, dataDir),
+    thumbnails: thumbnailStorageConfig(e, dataDir),
     model: {
       dir: path.resolve(e.MODEL_DIR ?? defaultModelDir(env)),
       variant: e.MODEL_VARIANT,
@@ -354,32 +461,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretAccessKey: e.S3_SECRET_ACCESS_KEY,
       forcePathStyle: e.S3_FORCE_PATH_STYLE,
       allowedBuckets: e.S3_ALLOWED_BUCKETS,
-    },
-    thumbnails: {
-      storage: e.THUMBNAIL_STORAGE,
-      dir: path.resolve(e.THUMBNAIL_DIR ?? path.join(dataDir, 'thumbnails')),
-      s3Bucket: e.THUMBNAIL_S3_BUCKET,
-      s3Prefix: e.THUMBNAIL_S3_PREFIX,
-      cdnBaseUrl: e.THUMBNAIL_CDN_BASE_URL,
-    },
-    qdrant: {
-      url: e.QDRANT_URL,
-      apiKey: e.QDRANT_API_KEY,
-      timeoutMs: e.QDRANT_TIMEOUT_MS,
-      longCallTimeoutS: e.QDRANT_LONG_CALL_TIMEOUT_S,
-      settings: {
-        shardNumber: e.QDRANT_SHARD_NUMBER,
-        replicationFactor: e.QDRANT_REPLICATION_FACTOR,
-        writeConsistencyFactor: e.QDRANT_WRITE_CONSISTENCY_FACTOR,
-        onDiskVectors: e.QDRANT_ON_DISK_VECTORS,
-        onDiskPayload: e.QDRANT_ON_DISK_PAYLOAD,
-        hnswM: e.QDRANT_HNSW_M,
-        hnswEfConstruct: e.QDRANT_HNSW_EF_CONSTRUCT,
-        quantization: e.QDRANT_QUANTIZATION,
-        // With replicas, a read must reach a majority to see a write acknowledged by a majority.
-        readConsistency: e.QDRANT_READ_CONSISTENCY ?? (e.QDRANT_REPLICATION_FACTOR > 1 ? 'majority' : 1),
-        writeOrdering: e.QDRANT_WRITE_ORDERING,
-      },
     },
     search: {
       exact: e.SEARCH_EXACT,

@@ -107,3 +107,11 @@ export function toSightlineError(err: unknown, fallback: ErrorCode = ErrorCode.I
   }
   return new SightlineError(fallback, message, {}, { cause: err });
 }
+
+/**
+ * The default branch of an exhaustive switch over a discriminated union: the
+ * compiler refuses a call that a new variant could reach.
+ */
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}

@@ -12,7 +12,7 @@ import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, { service: 'sightline' });
+  const logger = createLogger(config.logLevel ?? 'info', { service: 'sightline' });
   const app = createApp(config, logger);
   const server = await createHttpServer({
     services: createApiServices(app),
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     logger.info('listening', {
       url: `${url}/graphql`,
       model: app.model.description(),
-      store: config.qdrant.url ? 'qdrant' : 'embedded',
+      store: config.store.kind,
       dataDir: config.dataDir,
     });
   } catch (err) {

@@ -64,4 +64,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: keyFile('# nobody\n') })).toThrow(/holds no key/);
     expect(() => loadConfig({ SIGHTLINE_API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/cannot read \/nonexistent\/keys \(ENOENT\)/);
   });
+
+  it('uses the embedded store in DATA_DIR unless QDRANT_URL is set', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/sightline' }).store).toEqual({ kind: 'embedded', dataDir: '/srv/sightline' });
+  });
+
+  it('uses Qdrant with its call and collection settings when QDRANT_URL is set', () => {
+    const store = loadConfig({ QDRANT_URL: 'http://qdrant:6333', QDRANT_API_KEY: 'k', QDRANT_REPLICATION_FACTOR: '2', QDRANT_QUANTIZATION: 'none' }).store;
+    expect(store).toMatchObject({ kind: 'qdrant', url: 'http://qdrant:6333', apiKey: 'k', timeoutMs: 10_000, longCallTimeoutS: 120 });
+    // A replicated read asks a majority, so it sees what a majority acknowledged.
+    expect(store.kind === 'qdrant' && store.settings).toMatchObject({ replicationFactor: 2, readConsistency: 'majority', quantization: 'none' });
+  });
+
+  it('refuses Qdrant settings without QDRANT_URL instead of silently using the embedded store', () => {
+    expect(() => loadConfig({ QDRANT_API_KEY: 'k', QDRANT_QUANTIZATION: 'none' })).toThrow(
+      /QDRANT_API_KEY: only read with QDRANT_URL[\s\S]*QDRANT_QUANTIZATION: only read with QDRANT_URL/,
+    );
+  });
+
+  it('stores thumbnails in a local folder served by the server by default', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/d', PORT: '8080' }).thumbnails).toEqual({
+      kind: 'local',
+      dir: '/srv/d/thumbnails',
+      publicBaseUrl: 'http://localhost:8080/thumbnails',
+      cdnBaseUrl: undefined,
+    });
+    expect(loadConfig({ THUMBNAIL_DIR: '/t', PUBLIC_BASE_URL: 'https://img.example.com/' }).thumbnails).toMatchObject({
+      dir: '/t',
+      publicBaseUrl: 'https://img.example.com/thumbnails',
+    });
+  });
+
+  it('stores thumbnails in an S3 bucket under a prefix with THUMBNAIL_STORAGE=s3', () => {
+    const env = { THUMBNAIL_STORAGE: 's3', THUMBNAIL_S3_BUCKET: 'thumbs', THUMBNAIL_CDN_BASE_URL: 'https://cdn.example.com' };
+    expect(loadConfig(env).thumbnails).toEqual({ kind: 's3', bucket: 'thumbs', prefix: 'thumbnails/', cdnBaseUrl: 'https://cdn.example.com' });
+  });
+
+  it('refuses thumbnail settings that belong to the other storage, listing each with the rest', () => {
+    expect(() => loadConfig({ THUMBNAIL_STORAGE: 's3', THUMBNAIL_DIR: '/t', PORT: 'x' })).toThrow(
+      /PORT[\s\S]*THUMBNAIL_S3_BUCKET: required when THUMBNAIL_STORAGE=s3[\s\S]*THUMBNAIL_DIR: only read with THUMBNAIL_STORAGE=local/,
+    );
+    expect(() => loadConfig({ THUMBNAIL_S3_BUCKET: 'thumbs', THUMBNAIL_S3_PREFIX: 'p/' })).toThrow(
+      /THUMBNAIL_S3_BUCKET: only read with THUMBNAIL_STORAGE=s3[\s\S]*THUMBNAIL_S3_PREFIX: only read with THUMBNAIL_STORAGE=s3/,
+    );
+  });
+
+  it('leaves the log level to the entry point unless LOG_LEVEL is set', () => {
+    expect(loadConfig({}).logLevel).toBeUndefined();
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+  });
 });

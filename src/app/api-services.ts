@@ -145,7 +145,7 @@ export function createApiServices(app: App): Services {
     async readThumbnail(key) {
       // With S3 storage thumbnail URLs point at the bucket or a CDN: the route
       // serves only the local folder, never whatever else the bucket holds.
-      if (app.config.thumbnails.storage !== 'local') return null;
+      if (app.config.thumbnails.kind !== 'local') return null;
       try {
         return await app.thumbnails.get(key);
       } catch (err) {

@@ -3,9 +3,6 @@
  * sources, model) → services. The HTTP server and the CLI both start here.
  */
 import type { BlobStore } from '../blob/blob-store.ts';
-import { createLocalBlobStore } from '../blob/local-blob-store.ts';
-import { createS3BlobStore } from '../blob/s3-blob-store.ts';
-import { createS3Client } from '../blob/s3-client.ts';
 import { IMAGE_FEATURE, createCollectionService, type CollectionService } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
@@ -18,8 +15,8 @@ import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
-import { createVectorStore } from '../store/index.ts';
 import type { VectorStore } from '../store/vector-store.ts';
+import { createStore, createThumbnailStorage, lazyS3Client } from './adapters.ts';
 
 export interface App {
   config: Config;
@@ -49,33 +46,15 @@ export interface App {
   close(): Promise<void>;
 }
 
-function thumbnailStore(config: Config): BlobStore {
-  const t = config.thumbnails;
-  if (t.storage === 's3') {
-    return createS3BlobStore({
-      client: createS3Client(config.s3),
-      bucket: t.s3Bucket as string,
-      prefix: t.s3Prefix,
-      cdnBaseUrl: t.cdnBaseUrl,
-      timeoutMs: config.fetch.timeoutMs,
-    });
-  }
-  const publicBase = config.server.publicBaseUrl ?? `http://localhost:${config.server.port}`;
-  return createLocalBlobStore({ dir: t.dir, publicBaseUrl: `${publicBase.replace(/\/+$/, '')}/thumbnails`, cdnBaseUrl: t.cdnBaseUrl });
-}
-
 export function createApp(config: Config, logger: Logger): App {
-  const store = createVectorStore({
-    qdrant: config.qdrant.url ? { ...config.qdrant, url: config.qdrant.url } : undefined,
-    dataDir: config.dataDir,
-    expected: IMAGE_FEATURE,
-    logger: logger.child({ component: 'store' }),
-  });
-  const thumbnails = thumbnailStore(config);
+  const store = createStore(config.store, IMAGE_FEATURE, logger.child({ component: 'store' }));
+  const s3 = lazyS3Client(config);
+  const thumbnails = createThumbnailStorage(config.thumbnails, s3, config.fetch.timeoutMs);
   const fetcher = createSourceFetcher({
     fetch: config.fetch,
     maxBytes: config.limits.maxSourceBytes,
-    s3: config.s3,
+    allowedBuckets: config.s3.allowedBuckets,
+    s3Client: s3,
     logger: logger.child({ component: 'sources' }),
   });
   const metrics = createMetrics();

@@ -11,8 +11,7 @@ export interface CliContext {
 export function cliContext(): CliContext {
   const config = loadConfig();
   // CLI logs go to stderr and stay quiet unless asked: stdout carries results.
-  const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  return { config, logger: createLogger(level, { component: 'cli' }) };
+  return { config, logger: createLogger(config.logLevel ?? 'warn', { component: 'cli' }) };
 }
 
 export function openExtractor(

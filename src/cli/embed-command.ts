@@ -1,4 +1,5 @@
 /** `sightline embed INPUT...`: one JSON line per image or PDF page, in input order. */
+import { lazyS3Client } from '../app/adapters.ts';
 import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
@@ -53,7 +54,8 @@ export async function embedCommand(args: string[]): Promise<number> {
   const fetcher = createSourceFetcher({
     fetch: ctx.config.fetch,
     maxBytes: ctx.config.limits.maxSourceBytes,
-    s3: ctx.config.s3,
+    allowedBuckets: ctx.config.s3.allowedBuckets,
+    s3Client: lazyS3Client(ctx.config),
     logger: ctx.logger,
   });
   const tools: Tools = { fetcher, pdf: createPdfRenderer({ ...ctx.config.pdf, maxPages: ctx.config.limits.pdfMaxPages }), extractor };

@@ -32,7 +32,7 @@ interface Request {
 
 
 /** Flags override MODEL_DIR, MODEL_VARIANT and MODEL_DOWNLOAD_URL. */
-function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {
+function parseRequest(args: string[]): Request {
   const { values, positionals } = parseCommandArgs(
     args,
     {
@@ -44,7 +44,7 @@ function parseRequest(args: string[], env: NodeJS.ProcessEnv): Request {
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-  const model = loadConfig(env).model;
+  const model = loadConfig().model;
   const variant = values.variant ?? model.variant;
   if (!VARIANTS.includes(variant as ModelVariant)) {
     throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}\n${USAGE}`);
@@ -90,10 +90,10 @@ function progressReporter(tty: boolean): { update(p: DownloadProgress): void; st
   };
 }
 
-export async function modelDownloadCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function modelDownloadCommand(args: string[]): Promise<number> {
   let request: Request;
   try {
-    request = parseRequest(args, env);
+    request = parseRequest(args);
   } catch (err) {
     if (!(err instanceof UsageError || err instanceof HelpRequested)) throw err;
     return reportCommandLine(err);

@@ -87,7 +87,9 @@ describe('ingest and search (embedded store, local thumbnails, loopback sources)
     const url = String(points[0]?.payload.thumbnail_url);
     expect(url).toMatch(/^http:\/\/sightline\.test\/thumbnails\/products\/.+\.jpg$/);
     const key = url.replace('http://sightline.test/thumbnails/', '');
-    const jpeg = await fs.readFile(path.join(app.config.thumbnails.dir, key));
+    const storage = app.config.thumbnails;
+    if (storage.kind !== 'local') throw new Error('this test stores thumbnails locally');
+    const jpeg = await fs.readFile(path.join(storage.dir, key));
     expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
   });
 

@@ -7,7 +7,11 @@ import { qdrantReplies, startFakeQdrant, type FakeQdrant } from './fake-qdrant.t
 
 const url = process.env.QDRANT_URL;
 const apiKey = process.env.QDRANT_API_KEY;
-const settings = (env: Record<string, string> = {}) => loadConfig({ QDRANT_URL: 'http://qdrant', ...env }).qdrant.settings;
+function settings(env: Record<string, string> = {}) {
+  const store = loadConfig({ QDRANT_URL: 'http://qdrant', ...env }).store;
+  if (store.kind !== 'qdrant') throw new Error('QDRANT_URL chooses Qdrant');
+  return store.settings;
+}
 
 describe.skipIf(!url)(url ? 'qdrant store' : 'qdrant store (skipped: QDRANT_URL not set)', () => {
   vectorStoreConformance('qdrant', (expected) => createQdrantStore({ url: url!, apiKey, expected, logger: silentLogger, settings: settings() }));

@@ -3,7 +3,6 @@
  * source: the same size cap, timeouts and coded errors for all of them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../blob/s3-client.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { assertWithinCap } from './capped-body.ts';
@@ -34,10 +33,11 @@ export interface SourceFetcherOptions {
   fetch: Config['fetch'];
   /** @default 10 MiB (MAX_SOURCE_BYTES) */
   maxBytes: number;
-  s3: Config['s3'];
+  /** S3_ALLOWED_BUCKETS: the buckets s3:// sources may read; empty for any. */
+  allowedBuckets: readonly string[];
+  /** The process's one S3 client, called on the first s3:// source only. */
+  s3Client: () => S3Client;
   logger: Logger;
-  /** Replaces the client built from `s3` (tests, or a client shared with the blob store). */
-  s3Client?: S3Client;
   /** Replaces DNS resolution and address classification (tests). */
   guard?: SsrfGuard;
 }
@@ -45,11 +45,6 @@ export interface SourceFetcherOptions {
 export function createSourceFetcher(opts: SourceFetcherOptions): SourceFetcher {
   const { fetch: limits, maxBytes, logger } = opts;
   const guard = opts.guard ?? defaultSsrfGuard(limits.allowPrivateUrls);
-  // Built on the first s3:// source: most deployments never read from S3, and
-  // constructing the SDK client has start-up cost (and prints SDK notices).
-  let s3Client = opts.s3Client;
-  const s3 = () =>
-    (s3Client ??= createS3Client(opts.s3, { connectTimeoutMs: limits.connectTimeoutMs, requestTimeoutMs: limits.timeoutMs }));
 
   async function fetchBytes(ref: SourceRef, label: string, signal?: AbortSignal) {
     switch (ref.kind) {
@@ -58,7 +53,7 @@ export function createSourceFetcher(opts: SourceFetcherOptions): SourceFetcher {
         return { bytes: res.bytes, headerContentType: res.contentType };
       }
       case 's3': {
-        const options = { client: s3(), allowedBuckets: opts.s3.allowedBuckets, maxBytes, timeoutMs: limits.timeoutMs };
+        const options = { client: opts.s3Client(), allowedBuckets: opts.allowedBuckets, maxBytes, timeoutMs: limits.timeoutMs };
         const res = await fetchS3Source(ref, options, signal);
         return { bytes: res.bytes, headerContentType: res.contentType };
       }

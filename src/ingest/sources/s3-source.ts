@@ -13,7 +13,7 @@ import { startDeadline } from './deadline.ts';
 export interface S3FetchOptions {
   client: S3Client;
   /** Empty: every bucket the credentials reach. @default [] (S3_ALLOWED_BUCKETS) */
-  allowedBuckets: string[];
+  allowedBuckets: readonly string[];
   /** @default 10 MiB (MAX_SOURCE_BYTES) */
   maxBytes: number;
   /** Whole read, body included. @default 30000 (FETCH_TIMEOUT_MS) */

@@ -12,7 +12,10 @@ let dir: string;
 const fetcher = createSourceFetcher({
   fetch: { connectTimeoutMs: 1_000, timeoutMs: 1_000, maxRedirects: 0, allowPrivateUrls: false },
   maxBytes: MAX_BYTES,
-  s3: { endpoint: undefined, region: 'us-east-1', accessKeyId: undefined, secretAccessKey: undefined, forcePathStyle: false, allowedBuckets: [] },
+  allowedBuckets: [],
+  s3Client: () => {
+    throw new Error('file sources never reach S3');
+  },
   logger: silentLogger,
 });
 const local = (value: string) => parseSourceRef(value, { localFilesFrom: dir });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../../src/blob/s3-client.ts';
 import type { Config } from '../../../src/config.ts';
 import { createSourceFetcher, parseSourceRef } from '../../../src/ingest/sources/index.ts';
 import type { SourceFetcher } from '../../../src/ingest/sources/index.ts';
@@ -23,7 +24,8 @@ function fetcher(allowPrivateUrls: boolean, s3Overrides: Partial<Config['s3']> =
   return createSourceFetcher({
     fetch: { connectTimeoutMs: 2_000, timeoutMs: 10_000, maxRedirects: 5, allowPrivateUrls },
     maxBytes: MAX_BYTES,
-    s3: s3.config(s3Overrides),
+    allowedBuckets: s3.config(s3Overrides).allowedBuckets,
+    s3Client: () => createS3Client(s3.config(s3Overrides)),
     logger: silentLogger,
   });
 }

@@ -1,0 +1,53 @@
+/**
+ * The adapters that configuration chooses between, one factory per union in
+ * src/config.ts. Each switch is exhaustive, so a new variant does not compile
+ * until it is wired here.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { BlobStore } from '../blob/blob-store.ts';
+import { createLocalBlobStore } from '../blob/local-blob-store.ts';
+import { createS3BlobStore } from '../blob/s3-blob-store.ts';
+import { createS3Client } from '../blob/s3-client.ts';
+import type { Config, StoreConfig, ThumbnailStorageConfig } from '../config.ts';
+import { unreachable } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { createEmbeddedStore } from '../store/embedded-store.ts';
+import { createQdrantStore } from '../store/qdrant-store.ts';
+import type { FeatureBinding, VectorStore } from '../store/vector-store.ts';
+
+export function createStore(config: StoreConfig, expected: FeatureBinding, logger: Logger): VectorStore {
+  switch (config.kind) {
+    case 'embedded':
+      logger.info('vector store: embedded', { dataDir: config.dataDir });
+      return createEmbeddedStore({ dataDir: config.dataDir, expected, logger });
+    case 'qdrant': {
+      const { kind: _, ...qdrant } = config;
+      logger.info('vector store: qdrant', { url: qdrant.url });
+      return createQdrantStore({ ...qdrant, expected, logger });
+    }
+    default:
+      return unreachable(config);
+  }
+}
+
+/**
+ * The one S3 client of the process, shared by s3:// sources and S3 thumbnails.
+ * Built on first use: most deployments never touch S3, and constructing the
+ * SDK client has a start-up cost (and prints SDK notices).
+ */
+export function lazyS3Client(config: Pick<Config, 's3' | 'fetch'>): () => S3Client {
+  let client: S3Client | undefined;
+  const timeouts = { connectTimeoutMs: config.fetch.connectTimeoutMs, requestTimeoutMs: config.fetch.timeoutMs };
+  return () => (client ??= createS3Client(config.s3, timeouts));
+}
+
+export function createThumbnailStorage(config: ThumbnailStorageConfig, s3: () => S3Client, timeoutMs: number): BlobStore {
+  switch (config.kind) {
+    case 'local':
+      return createLocalBlobStore({ dir: config.dir, publicBaseUrl: config.publicBaseUrl, cdnBaseUrl: config.cdnBaseUrl });
+    case 's3':
+      return createS3BlobStore({ client: s3(), bucket: config.bucket, prefix: config.prefix, cdnBaseUrl: config.cdnBaseUrl, timeoutMs });
+    default:
+      return unreachable(config);
+  }
+}
