@@ -19,17 +19,31 @@ interface Outcome {
 }
 
 let dir: string;
-const env = () => ({ ...process.env, MODEL_DIR: tinyModelDir(), DATA_DIR: path.join(dir, 'data'), INFERENCE_THREADS: '1', LOG_LEVEL: 'warn' });
+const env = (dataDir = path.join(dir, 'data')) => ({ ...process.env, MODEL_DIR: tinyModelDir(), DATA_DIR: dataDir, INFERENCE_THREADS: '1', LOG_LEVEL: 'warn' });
 
-async function sightline(args: string[], cwd?: string): Promise<Outcome> {
+/** Runs the CLI; `dataDir` gives a test its own collections, so tests run alone and in any order. */
+async function sightline(args: string[], opts: { cwd?: string; dataDir?: string } = {}): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: env(), cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: env(opts.dataDir), cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, lines: parse(stdout), stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, lines: parse(e.stdout), stderr: e.stderr };
   }
 }
+
+/** The lines the CLI itself writes to stderr (a dependency's runtime warning is not one of them). */
+const ownLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('sightline: '));
+
+/** A failed command's exit status and the code of the one `sightline: CODE: message` line it printed. */
+function refusal(out: Outcome): { exit: number; code: string; message: string } {
+  const lines = ownLines(out.stderr);
+  expect(lines).toHaveLength(1);
+  const [, code = '', message = ''] = /^sightline: ([A-Z_]+): (.*)$/.exec(lines[0] ?? '') ?? [];
+  return { exit: out.code, code, message };
+}
+
+const freshDataDir = () => fs.mkdtemp(path.join(dir, 'data-'));
 
 const parse = (stdout: string) =>
   stdout
@@ -73,15 +87,19 @@ describe('sightline embed', () => {
 
   it('reads paths relative to the current folder, and plain base64', async () => {
     const b64 = (await fs.readFile(path.join(dir, 'b.jpg'))).toString('base64');
-    const out = await sightline(['embed', 'a.jpg', b64], dir);
+    const out = await sightline(['embed', 'a.jpg', b64], { cwd: dir });
     expect(out.code).toBe(0);
     expect(out.lines.map((l) => (l.embedding as number[]).length)).toEqual([768, 768]);
   });
 
-  it('exits 2 on a usage error', async () => {
-    expect((await sightline(['embed'])).code).toBe(2);
-    expect((await sightline(['embed', '--batch-size', 'zero', 'x.jpg'])).code).toBe(2);
-    expect((await sightline(['frobnicate'])).code).toBe(2);
+  it.each([
+    [['embed'], 'sightline: no INPUT given'],
+    [['embed', '--batch-size', 'zero', 'x.jpg'], 'sightline: --batch-size must be a positive integer, got "zero"'],
+    [['frobnicate'], 'sightline: unknown command "frobnicate"'],
+  ])('exits 2 on a usage error (%j), saying what is wrong and printing nothing on stdout', async (args, said) => {
+    const out = await sightline(args);
+    expect([out.code, ownLines(out.stderr)]).toEqual([2, [said]]);
+    expect(out.lines).toEqual([]);
   });
 });
 
@@ -122,19 +140,23 @@ describe('sightline --help', () => {
 });
 
 describe('sightline collection, ingest and search', () => {
-  it('refuses filters, deep pages and long names with the API\'s rules and codes', async () => {
-    const noOperator = await sightline(['search', 'rules', '--filter', '{"must":[{"key":"sku"}]}']);
-    expect(noOperator.code).toBe(1);
-    expect(noOperator.stderr).toMatch(/INVALID_FILTER/);
-    const deepPage = await sightline(['search', 'rules', '--offset', '100001']);
-    expect(deepPage.code).toBe(1);
-    expect(deepPage.stderr).toMatch(/BAD_USER_INPUT: offset must be an integer from 0 to 100000/);
+  it('refuses filters, deep pages, long names and unknown collections with the API\'s rules and codes, exiting 1', async () => {
+    const dataDir = await freshDataDir();
+    const noOperator = refusal(await sightline(['search', 'rules', '--filter', '{"must":[{"key":"sku"}]}'], { dataDir }));
+    expect(noOperator).toMatchObject({ exit: 1, code: 'INVALID_FILTER', message: expect.stringContaining('give exactly one of match or range') });
+    const deepPage = refusal(await sightline(['search', 'rules', '--offset', '100001'], { dataDir }));
+    expect(deepPage).toMatchObject({ exit: 1, code: 'BAD_USER_INPUT', message: expect.stringMatching(/^offset must be an integer from 0 to 100000/) });
     const extractor = JSON.stringify({ feature_extractor_name: 'image_extractor', version: 'v1', input_mappings: { image: 'img' } });
-    const longName = await sightline(['collection', 'create', 'n'.repeat(64), '--extractor', extractor]);
-    expect(longName.stderr).toMatch(/BAD_USER_INPUT: invalid collection name/);
+    const longName = refusal(await sightline(['collection', 'create', 'n'.repeat(64), '--extractor', extractor], { dataDir }));
+    expect(longName).toMatchObject({ exit: 1, code: 'BAD_USER_INPUT', message: expect.stringMatching(/^invalid collection name/) });
+    const badExtractor = refusal(await sightline(['collection', 'create', 'rules', '--extractor', '{"input_mappings":{"image":""}}'], { dataDir }));
+    expect(badExtractor).toMatchObject({ exit: 1, code: 'INVALID_EXTRACTOR_CONFIG' });
+    const missing = refusal(await sightline(['search', 'rules', '--text', 'shoe'], { dataDir }));
+    expect(missing).toMatchObject({ exit: 1, code: 'COLLECTION_NOT_FOUND' });
   });
 
   it('creates a collection, ingests a JSONL file and finds an image by itself', async () => {
+    const dataDir = await freshDataDir();
     const extractor = JSON.stringify({
       feature_extractor_name: 'image_extractor',
       version: 'v1',
@@ -142,34 +164,35 @@ describe('sightline collection, ingest and search', () => {
       field_passthrough: [{ source_path: 'sku' }],
       parameters: {},
     });
-    expect((await sightline(['collection', 'create', 'cli', '--extractor', extractor])).code).toBe(0);
+    expect((await sightline(['collection', 'create', 'cli', '--extractor', extractor], { dataDir })).code).toBe(0);
     const a = (await fs.readFile(path.join(dir, 'a.jpg'))).toString('base64');
     const b = (await fs.readFile(path.join(dir, 'b.jpg'))).toString('base64');
     const jsonl = path.join(dir, 'objects.jsonl');
     await fs.writeFile(jsonl, [{ img: { base64: a }, sku: 'A' }, { img: { base64: b }, sku: 'B' }, { sku: 'C' }].map((o) => JSON.stringify(o)).join('\n'));
 
-    const ingest = await sightline(['ingest', 'cli', jsonl]);
+    const ingest = await sightline(['ingest', 'cli', jsonl], { dataDir });
     expect(ingest.code).toBe(1); // the third object has no image
     expect(ingest.lines.map((l) => l.status)).toEqual(['stored', 'stored', 'failed']);
     expect(ingest.lines[2]).toMatchObject({ error: { code: 'MISSING_INPUT_FIELD' } });
 
-    const list = await sightline(['collection', 'list']);
+    const list = await sightline(['collection', 'list'], { dataDir });
     expect(list.lines).toEqual([expect.objectContaining({ name: 'cli', document_count: 2 })]);
 
-    const search = await sightline(['search', 'cli', '--image', path.join(dir, 'b.jpg'), '--limit', '1']);
+    const search = await sightline(['search', 'cli', '--image', path.join(dir, 'b.jpg'), '--limit', '1'], { dataDir });
     expect(search.code).toBe(0);
     expect(search.lines[0]).toMatchObject({ fields: expect.objectContaining({ sku: 'B' }) });
     expect(Number(search.lines[0]?.score)).toBeGreaterThan(0.999);
 
-    const lookup = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}']);
+    const lookup = await sightline(['search', 'cli', '--filter', '{"must":[{"key":"sku","match":{"value":"A"}}]}'], { dataDir });
     expect(lookup.lines.map((l) => (l.fields as { sku: string }).sku)).toEqual(['A']);
 
-    const badId = await sightline(['search', 'cli', '--document', 'not-a-document-id']);
-    expect(badId.code).toBe(1);
-    expect(badId.stderr).toMatch(/INVALID_DOCUMENT_ID: "not-a-document-id" is not a document id/);
+    const badId = refusal(await sightline(['search', 'cli', '--document', 'not-a-document-id'], { dataDir }));
+    expect(badId).toMatchObject({ exit: 1, code: 'INVALID_DOCUMENT_ID', message: expect.stringMatching(/^"not-a-document-id" is not a document id/) });
+    const unknownId = refusal(await sightline(['search', 'cli', '--document', '00000000-0000-4000-8000-000000000000'], { dataDir }));
+    expect(unknownId).toMatchObject({ exit: 1, code: 'DOCUMENT_NOT_FOUND' });
 
-    expect((await sightline(['collection', 'delete', 'cli'])).code).toBe(0);
-    expect((await sightline(['collection', 'list'])).lines).toEqual([]);
+    expect((await sightline(['collection', 'delete', 'cli'], { dataDir })).code).toBe(0);
+    expect((await sightline(['collection', 'list'], { dataDir })).lines).toEqual([]);
   });
 });
 
@@ -182,7 +205,8 @@ describe('sightline ingest with local files', () => {
       field_passthrough: [{ source_path: 'sku' }],
       parameters: {},
     });
-    expect((await sightline(['collection', 'create', 'local-files', '--extractor', extractor])).code).toBe(0);
+    const dataDir = await freshDataDir();
+    expect((await sightline(['collection', 'create', 'local-files', '--extractor', extractor], { dataDir })).code).toBe(0);
     const folder = path.join(dir, 'catalogue');
     await fs.mkdir(path.join(folder, 'img'), { recursive: true });
     await fs.copyFile(path.join(dir, 'b.jpg'), path.join(folder, 'img', 'b.jpg'));
@@ -197,7 +221,7 @@ describe('sightline ingest with local files', () => {
     await fs.writeFile(path.join(folder, 'objects.jsonl'), objects.map((o) => JSON.stringify(o)).join('\n'));
 
     // Run from elsewhere: relative paths follow the JSONL file, not the current folder.
-    const ingest = await sightline(['ingest', 'local-files', path.join(folder, 'objects.jsonl')], os.tmpdir());
+    const ingest = await sightline(['ingest', 'local-files', path.join(folder, 'objects.jsonl')], { cwd: os.tmpdir(), dataDir });
     expect(ingest.code).toBe(1);
     expect(ingest.lines.map((l) => [l.status, (l.error as { code?: string } | undefined)?.code])).toEqual([
       ['stored', undefined],
@@ -209,12 +233,12 @@ describe('sightline ingest with local files', () => {
     expect(ingest.lines[4]?.error).toMatchObject({ message: expect.stringMatching(/^product_image: the image source is empty/) });
 
     // search --image takes the same forms: a path relative to the current folder finds its own document.
-    const search = await sightline(['search', 'local-files', '--image', 'img/b.jpg', '--limit', '1'], folder);
+    const search = await sightline(['search', 'local-files', '--image', 'img/b.jpg', '--limit', '1'], { cwd: folder, dataDir });
     expect(search.lines[0]).toMatchObject({ fields: expect.objectContaining({ sku: 'REL', source: `file://${path.join(folder, 'img', 'b.jpg')}` }) });
     // The same picture was ingested twice (by path and as base64): both score 1.
-    const byBase64 = await sightline(['search', 'local-files', '--image', b64, '--limit', '2']);
+    const byBase64 = await sightline(['search', 'local-files', '--image', b64, '--limit', '2'], { dataDir });
     expect(byBase64.lines.map((l) => (l.fields as { sku: string }).sku).sort()).toEqual(['ABS', 'B64']);
     expect(Number(byBase64.lines[1]?.score)).toBeGreaterThan(0.999);
-    expect((await sightline(['collection', 'delete', 'local-files'])).code).toBe(0);
+    expect((await sightline(['collection', 'delete', 'local-files'], { dataDir })).code).toBe(0);
   });
 });

@@ -1,17 +1,32 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBatcher } from '../../src/extractor/batcher.ts';
 
-function recorder(delayMs = 0) {
+function recorder() {
   const batches: number[][] = [];
   const runBatch = async (items: number[]) => {
     batches.push(items);
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     return items.map((x) => x * 10);
   };
   return { batches, runBatch };
 }
 
+/** A runBatch whose batches finish only when the test says so. */
+function gated() {
+  const batches: number[][] = [];
+  const gates: Array<() => void> = [];
+  const runBatch = (items: number[]) => {
+    batches.push(items);
+    return new Promise<number[]>((resolve) => gates.push(() => resolve(items.map((x) => x * 10))));
+  };
+  return { batches, runBatch, release: () => gates.shift()?.() };
+}
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
 describe('createBatcher', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('coalesces concurrent submissions into batches of at most maxBatch', async () => {
     const r = recorder();
     const b = createBatcher({ maxBatch: 4, maxWaitMs: 50, runBatch: r.runBatch });
@@ -21,14 +36,35 @@ describe('createBatcher', () => {
   });
 
   it('queues items that arrive while a batch runs into the next batch', async () => {
-    const r = recorder(20);
-    const b = createBatcher({ maxBatch: 16, maxWaitMs: 0, runBatch: r.runBatch });
+    const g = gated();
+    const b = createBatcher({ maxBatch: 16, maxWaitMs: 0, runBatch: g.runBatch });
     const first = b.submit(1);
-    await new Promise((res) => setTimeout(res, 5));
+    await settle();
+    expect(g.batches).toEqual([[1]]);
+    // The first batch is running (its runBatch was called and has not returned): these must wait for it.
     const rest = [2, 3, 4].map((x) => b.submit(x));
+    await settle();
+    expect(g.batches).toEqual([[1]]);
     expect(b.pending).toBe(3);
-    await Promise.all([first, ...rest]);
-    expect(r.batches).toEqual([[1], [2, 3, 4]]);
+    g.release();
+    await settle();
+    expect(g.batches).toEqual([[1], [2, 3, 4]]);
+    g.release();
+    expect(await Promise.all([first, ...rest])).toEqual([10, 20, 30, 40]);
+  });
+
+  it('holds a lone item for maxWaitMs when a wait is configured, so company can join its batch', async () => {
+    vi.useFakeTimers();
+    const g = gated();
+    const b = createBatcher({ maxBatch: 4, maxWaitMs: 30, runBatch: g.runBatch });
+    const first = b.submit(1);
+    await vi.advanceTimersByTimeAsync(29);
+    expect(g.batches).toEqual([]);
+    const second = b.submit(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(g.batches).toEqual([[1, 2]]);
+    g.release();
+    expect(await Promise.all([first, second])).toEqual([10, 20]);
   });
 
   it('fails every item of a failed batch and carries on with the next', async () => {
@@ -59,22 +95,6 @@ describe('createBatcher', () => {
   });
 
   describe('when the consumer is idle (no batch wait)', () => {
-    afterEach(() => vi.useRealTimers());
-
-    /** A runBatch whose batches finish only when the test says so. */
-    function gated() {
-      const batches: number[][] = [];
-      const gates: Array<() => void> = [];
-      const runBatch = (items: number[]) => {
-        batches.push(items);
-        return new Promise<number[]>((resolve) => gates.push(() => resolve(items.map((x) => x * 10))));
-      };
-      return { batches, runBatch, release: () => gates.shift()?.() };
-    }
-    const settle = async () => {
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    };
-
     it('dispatches a lone item at once, with no timer to wait for', async () => {
       vi.useFakeTimers();
       const g = gated();

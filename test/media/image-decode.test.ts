@@ -165,18 +165,15 @@ describe('bad input gets a stable code', () => {
 });
 
 describe('IMAGE_TOO_LARGE is decided from the header', () => {
-  it('refuses a 30000×30000 PNG bomb quickly, without allocating it', async () => {
+  it('refuses a 30000×30000 PNG bomb from its header, without allocating it', async () => {
     const bomb = fx.pngBomb();
     expect(bomb.length).toBeLessThan(500_000);
     const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
     const err = await decode(encoded(bomb)).catch((e: unknown) => e);
-    const elapsedMs = performance.now() - started;
     expect(err).toBeInstanceOf(SightlineError);
     expect((err as SightlineError).code).toBe(ErrorCode.IMAGE_TOO_LARGE);
     expect((err as SightlineError).details).toMatchObject({ width: 30000, height: 30000, maxPixels: 100_000_000 });
-    // Bounds, not a benchmark: decoding it would take 900 MB and many seconds.
-    expect(elapsedMs).toBeLessThan(2000);
+    // A memory bound, not a benchmark: decoding it would take 900 MB of gray pixels, 2.7 GB as RGB.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
   });
 
