@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from './errors.ts';
+import { DEFAULT_FEATURE } from './extractor/features/index.ts';
 import { MODEL_VARIANTS } from './extractor/model-files.ts';
 
 const bool = z
@@ -33,7 +34,7 @@ const origin = z.string().refine((v) => v === '*' || URL.canParse(v) && new URL(
 /** Where the model lives unless MODEL_DIR says otherwise: the XDG data directory. */
 export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
   const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
-  return path.join(dataHome, 'sightline', 'models', 'siglip-base-patch16-224');
+  return path.join(dataHome, 'sightline', 'models', DEFAULT_FEATURE.dirName);
 }
 
 /** Past these a query costs about as much as an exact one; ask for `exact` instead. */
@@ -66,10 +67,10 @@ const schema = z.object({
 
   MODEL_DIR: optionalString,
   MODEL_VARIANT: z.enum(MODEL_VARIANTS).default('fp32'),
-  MODEL_DOWNLOAD_URL: z.url().default('https://huggingface.co/Xenova/siglip-base-patch16-224/resolve/main'),
+  MODEL_DOWNLOAD_URL: z.url().default(DEFAULT_FEATURE.download.baseUrl),
   MODEL_LOGITS_URL: z
     .union([z.literal(''), z.url()])
-    .default('https://huggingface.co/google/siglip-base-patch16-224/resolve/main/model.safetensors'),
+    .default(DEFAULT_FEATURE.download.logitsUrl),
   MODEL_AUTO_DOWNLOAD: bool.default(true),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   CUDA_DEVICE_ID: int(0).default(0),

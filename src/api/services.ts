@@ -4,7 +4,7 @@
  * Every failure a caller can act on is a SightlineError with its code; any
  * other throw is masked by the API as INTERNAL_SERVER_ERROR.
  */
-import type { FeatureDescriptor } from '../extractor/feature.ts';
+import type { publicIdentity } from '../extractor/features/index.ts';
 import type { Logger } from '../logger.ts';
 import type { IngestJob } from '../ingest/ingest-jobs.ts';
 import type { IngestItemResult } from '../ingest/ingest-service.ts';
@@ -46,7 +46,7 @@ export interface CollectionInfo {
   createdAt: string;
 }
 
-export interface ExtractorDescriptor extends Omit<FeatureDescriptor, 'model'> {
+export interface ExtractorDescriptor extends Omit<ReturnType<typeof publicIdentity>, 'model'> {
   /** The model this server loaded: SigLIP's name, or what a generated test model is. */
   model: string;
   /** JSON Schema of an ingested object's inputs and of each output. */

@@ -12,15 +12,17 @@ import type {
 import { SYSTEM_FIELDS, serialiseExtractorConfig } from '../collections/extractor-config.ts';
 import type { Collection } from '../collections/collection-service.ts';
 import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
-import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { DEFAULT_FEATURE, publicIdentity, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { deleteSelector } from '../store/store-input.ts';
 import type { StoredPoint } from '../store/vector-store.ts';
 import type { App } from './app.ts';
 
 const READINESS_TIMEOUT_MS = 3000;
 
-export const IMAGE_EXTRACTOR_DESCRIPTOR: ExtractorDescriptor = {
-  ...IMAGE_EXTRACTOR,
+/** A feature as the `extractors` query shows it; `model` is what the server loaded for it. */
+export const extractorDescriptor = (feature: FeatureDescriptor, model: string): ExtractorDescriptor => ({
+  ...publicIdentity(feature),
+  model,
   inputSchema: {
     type: 'object',
     required: ['image'],
@@ -35,12 +37,18 @@ export const IMAGE_EXTRACTOR_DESCRIPTOR: ExtractorDescriptor = {
   outputSchema: {
     type: 'object',
     properties: {
-      [IMAGE_EXTRACTOR.indexName]: { type: 'array', items: { type: 'number' }, minItems: 768, maxItems: 768, description: 'SigLIP image embedding, L2-normalised' },
+      [feature.indexName]: {
+        type: 'array',
+        items: { type: 'number' },
+        minItems: feature.dimensions,
+        maxItems: feature.dimensions,
+        description: 'SigLIP image embedding, L2-normalised',
+      },
       processing_time_ms: { type: 'number' },
       thumbnail_url: { type: ['string', 'null'] },
     },
   },
-};
+});
 
 function collectionInfo(c: Collection): CollectionInfo {
   return {
@@ -87,7 +95,7 @@ export function createApiServices(app: App): Services {
   const requireCollection = (name: string) => app.collections.require(name);
   return {
     // A generated test model must not pass for SigLIP: its embeddings are random.
-    extractors: () => [{ ...IMAGE_EXTRACTOR_DESCRIPTOR, model: app.model.description() }],
+    extractors: () => [extractorDescriptor(DEFAULT_FEATURE, app.model.description())],
     collections: {
       create: async (name, extractor) => collectionInfo(await app.collections.create(name, extractor)),
       list: async () => (await app.collections.list()).map(collectionInfo),

@@ -1,6 +1,6 @@
 /** Collections: a name bound to the image feature and its extractor configuration. */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { DEFAULT_FEATURE, featureBinding } from '../extractor/features/index.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import { assertCollectionName } from '../store/store-input.ts';
@@ -8,12 +8,7 @@ import type { CollectionRecord, FeatureBinding, VectorStore } from '../store/vec
 import { parseExtractorConfig, serialiseExtractorConfig, type ExtractorConfig } from './extractor-config.ts';
 import { checkFilterFields } from './filter-fields.ts';
 
-export const IMAGE_FEATURE: FeatureBinding = {
-  featureUri: IMAGE_EXTRACTOR.featureUri,
-  vectorName: IMAGE_EXTRACTOR.outputName,
-  dimensions: IMAGE_EXTRACTOR.dimensions,
-  distance: 'cosine',
-};
+export const IMAGE_FEATURE: FeatureBinding = featureBinding(DEFAULT_FEATURE);
 
 export interface Collection {
   name: string;

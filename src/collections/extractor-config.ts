@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { IMAGE_EXTRACTOR } from '../extractor/feature.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { fieldPathProblem } from '../store/payload-path.ts';
 import { FIELD_TYPES, fitsFieldType, type FieldType } from './field-types.ts';
 
@@ -57,8 +57,8 @@ export interface Passthrough {
 }
 
 export interface ExtractorConfig {
-  featureExtractorName: typeof IMAGE_EXTRACTOR.name;
-  version: typeof IMAGE_EXTRACTOR.version;
+  featureExtractorName: FeatureDescriptor['name'];
+  version: FeatureDescriptor['version'];
   inputMappings: { image: string };
   fieldPassthrough: Passthrough[];
   parameters: { enableThumbnails: boolean };
@@ -73,9 +73,9 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
     throw invalid(`invalid feature extractor: ${problems.join('; ')}`);
   }
   const c = parsed.data;
-  if (c.feature_extractor_name !== IMAGE_EXTRACTOR.name || c.version !== IMAGE_EXTRACTOR.version) {
+  if (c.feature_extractor_name !== DEFAULT_FEATURE.name || c.version !== DEFAULT_FEATURE.version) {
     throw invalid(
-      `unknown feature extractor ${c.feature_extractor_name}@${c.version}; this server provides ${IMAGE_EXTRACTOR.name}@${IMAGE_EXTRACTOR.version}`,
+      `unknown feature extractor ${c.feature_extractor_name}@${c.version}; this server provides ${DEFAULT_FEATURE.name}@${DEFAULT_FEATURE.version}`,
     );
   }
   const fieldPassthrough = c.field_passthrough.map((p) => ({
@@ -98,8 +98,8 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
     targets.add(p.targetPath);
   }
   return {
-    featureExtractorName: IMAGE_EXTRACTOR.name,
-    version: IMAGE_EXTRACTOR.version,
+    featureExtractorName: DEFAULT_FEATURE.name,
+    version: DEFAULT_FEATURE.version,
     inputMappings: { image: c.input_mappings.image },
     fieldPassthrough,
     parameters: { enableThumbnails: c.parameters.enable_thumbnails },

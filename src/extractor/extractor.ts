@@ -1,5 +1,5 @@
 /**
- * image_extractor v1: bytes or pixels in, L2-normalised SigLIP embeddings out.
+ * image_extractor v1 with one feature's model: bytes or pixels in, L2-normalised SigLIP embeddings out.
  * Preprocessing runs in sharp's thread pool, inference in a worker thread;
  * concurrent callers are coalesced into batches of up to `batchSize`.
  */
@@ -8,7 +8,7 @@ import { createLimiter } from '../concurrency-limit.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';
-import { IMAGE_EXTRACTOR } from './feature.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
 import type { ImageInput } from '../media/image-decode.ts';
 import { startInferenceWorkers } from './inference-client.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
@@ -18,6 +18,11 @@ import { createTextEmbeddingCache } from './text-embedding-cache.ts';
 import { assertTextGiven, createTokenizer, type Tokenizer } from './tokenizer.ts';
 
 export interface ExtractorOptions {
+  /**
+   * The feature the model directory must serve (its dimension and image size are checked).
+   * @default DEFAULT_FEATURE (SigLIP base)
+   */
+  feature?: FeatureDescriptor;
   modelDir: string;
   variant: ModelVariant;
   session: SessionOptions;
@@ -69,7 +74,7 @@ export interface ExtractorStats {
 }
 
 export interface ImageExtractor {
-  readonly descriptor: typeof IMAGE_EXTRACTOR;
+  readonly descriptor: FeatureDescriptor;
   readonly model: ModelFiles;
   stats(): ExtractorStats;
   embedImage(input: ImageInput, signal?: AbortSignal): Promise<ImageEmbedding>;
@@ -98,7 +103,8 @@ function concat(items: Float32Array[]): Float32Array {
 
 export async function createImageExtractor(opts: ExtractorOptions): Promise<ImageExtractor> {
   const started = performance.now();
-  const model = await loadModelFiles(opts.modelDir, opts.variant);
+  const feature = opts.feature ?? DEFAULT_FEATURE;
+  const model = await loadModelFiles(opts.modelDir, opts.variant, feature);
   const tokenizer: Tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, {
     maxLength: model.text.maxLength,
   });
@@ -150,7 +156,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   const preprocessing = createLimiter(Math.max(2, opts.batchSize * 2));
 
   const extractor: ImageExtractor = {
-    descriptor: IMAGE_EXTRACTOR,
+    descriptor: feature,
     model,
     stats: () => ({ ...stats }),
     async embedImage(input, signal) {
@@ -199,6 +205,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     });
   }
   opts.logger.info('model ready', {
+    feature: feature.featureUri,
     model: model.description,
     modelDir: model.dir,
     variant: opts.variant,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { readModelLogits, type SiglipLogits } from './model-logits.ts';
-import { IMAGE_EXTRACTOR } from './feature.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
 import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './onnx-signature.ts';
 
 /**
@@ -22,6 +22,8 @@ export const MODEL_VARIANTS = ['fp32', 'fp16', 'quantized', 'int8', 'uint8'] as 
 export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
 export interface ModelFiles {
+  /** The feature this directory serves: its dimension and image size were checked against the files. */
+  feature: FeatureDescriptor;
   dir: string;
   variant: ModelVariant;
   visionModelPath: string;
@@ -53,7 +55,6 @@ export interface ModelFiles {
 
 const ONNX_FLOAT = 1;
 const ONNX_INT64 = 7;
-const SIGLIP_TEXT_LENGTH = 64;
 /** The JSON files every model directory holds beside its two ONNX towers. */
 export const MODEL_JSON_FILES = ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
 
@@ -70,9 +71,14 @@ export function onnxModelPath(tower: 'vision' | 'text', variant: ModelVariant): 
   return `onnx/${tower}_model${VARIANT_SUFFIX[variant]}.onnx`;
 }
 
-const howToGetModel = (dir: string) =>
-  `no SigLIP model in ${dir}: run \`npm run model:download\` to fetch google/siglip-base-patch16-224 there, ` +
-  'or set MODEL_DIR to a directory that holds one (`npm run model:generate -- --size base --out DIR` makes a test model)';
+const howToGetModel = (dir: string, feature: FeatureDescriptor) => {
+  const setting = feature === DEFAULT_FEATURE ? 'set MODEL_DIR to' : `set MODELS_DIR to a folder whose ${feature.dirName}/ is`;
+  return (
+    `no SigLIP model in ${dir}: run \`npm run model:download -- --model ${feature.outputName}\` to fetch ${feature.model} there, ` +
+    `or ${setting} a directory that holds one ` +
+    `(\`npm run model:generate -- --model ${feature.outputName} --size full --out DIR\` makes a test model)`
+  );
+};
 
 function invalid(file: string, problem: string): SightlineError {
   return new SightlineError(ErrorCode.MODEL_INVALID, `${file}: ${problem}`, { file });
@@ -93,19 +99,23 @@ const preprocessorSchema = z.object({
   do_normalize: z.boolean().default(true),
 });
 
-/** Only what the loader cross-checks; google's own config.json leaves defaults out. */
+/**
+ * Only what the loader cross-checks. Google's own config.json leaves out what
+ * equals SiglipConfig's defaults, so absent fields take those (Hugging Face's
+ * class defaults, which happen to be SigLIP base's shape).
+ */
 const configSchema = z.object({
   model_type: z.literal('siglip').optional(),
-  text_config: z.object({ max_position_embeddings: positiveInt.default(SIGLIP_TEXT_LENGTH) }).prefault({}),
+  text_config: z.object({ max_position_embeddings: positiveInt.default(64) }).prefault({}),
   vision_config: z.object({ hidden_size: positiveInt.default(768), image_size: positiveInt.default(224) }).prefault({}),
   // The generator's record (model-generate/model-json.ts): a directory that has it holds random weights.
   sightline_generated: z.object({ label: z.string(), seed: z.number() }).optional(),
 });
 
 /** The name users see for the model in `dir`: never SigLIP's for random weights. */
-export function describeModel(generated: ModelFiles['generated']): string {
-  if (generated === undefined) return IMAGE_EXTRACTOR.model;
-  const shape = generated.label === 'base' ? 'SigLIP base shape' : `"${generated.label}" SigLIP-architecture shape`;
+export function describeModel(generated: ModelFiles['generated'], feature: FeatureDescriptor): string {
+  if (generated === undefined) return feature.model;
+  const shape = generated.label === 'base' || generated.label === 'full' ? `${feature.model}'s shape` : `"${generated.label}" SigLIP-architecture shape`;
   return `generated test model (random weights, seed ${generated.seed}), ${shape}`;
 }
 
@@ -131,10 +141,10 @@ function jsonObject(value: unknown, name: string): object {
 }
 
 /** The directory must exist and hold something; an empty one is "no model yet", not a broken one. */
-async function assertModelPresent(dir: string): Promise<void> {
+async function assertModelPresent(dir: string, feature: FeatureDescriptor): Promise<void> {
   const entries = await fs.readdir(dir).catch(() => null);
   if (entries === null || entries.length === 0) {
-    throw new SightlineError(ErrorCode.MODEL_NOT_FOUND, howToGetModel(dir), { dir });
+    throw new SightlineError(ErrorCode.MODEL_NOT_FOUND, howToGetModel(dir, feature), { dir });
   }
 }
 
@@ -198,14 +208,19 @@ function checkText(summary: OnnxSummary, file: string, length: number, dim: numb
 }
 
 /**
- * Validates `dir` for `variant` and returns what the extractor needs.
+ * Validates `dir` for `variant` as a model of `feature` and returns what the
+ * extractor needs.
  * MODEL_NOT_FOUND when there is no model there at all (with how to get one);
  * MODEL_INVALID naming the file and the problem when it is incomplete or
  * inconsistent.
  */
-export async function loadModelFiles(dir: string, variant: ModelVariant): Promise<ModelFiles> {
+export async function loadModelFiles(
+  dir: string,
+  variant: ModelVariant,
+  feature: FeatureDescriptor = DEFAULT_FEATURE,
+): Promise<ModelFiles> {
   const root = path.resolve(dir);
-  await assertModelPresent(root);
+  await assertModelPresent(root, feature);
   const vision = onnxModelPath('vision', variant);
   const text = onnxModelPath('text', variant);
   const jsonNames = MODEL_JSON_FILES;
@@ -217,19 +232,23 @@ export async function loadModelFiles(dir: string, variant: ModelVariant): Promis
   jsonObject(tokenizerConfig, 'tokenizer_config.json');
 
   const { height, width } = pre.size;
-  const dim = IMAGE_EXTRACTOR.dimensions;
+  const dim = feature.dimensions;
+  const textLength = feature.textLength;
   checkDim(config.vision_config.hidden_size, dim, 'config.json', 'vision_config.hidden_size');
   checkDim(config.vision_config.image_size, height, 'config.json', 'vision_config.image_size (preprocessor_config.json size.height)');
   checkDim(width, height, 'preprocessor_config.json', 'size.width (SigLIP images are square)');
-  checkDim(config.text_config.max_position_embeddings, SIGLIP_TEXT_LENGTH, 'config.json', 'text_config.max_position_embeddings');
+  checkDim(config.text_config.max_position_embeddings, textLength, 'config.json', 'text_config.max_position_embeddings');
 
   const [visionSummary, textSummary] = await Promise.all([
     readOnnxSummary(path.join(root, vision)),
     readOnnxSummary(path.join(root, text)),
   ]);
   checkVision(visionSummary, vision, height, width, dim);
-  checkText(textSummary, text, SIGLIP_TEXT_LENGTH, dim);
+  checkText(textSummary, text, textLength, dim);
+  // A directory of another model (another image size) must not serve this feature's collections.
+  checkDim(height, feature.imageSize, 'preprocessor_config.json', `size.height (${feature.model} takes ${feature.imageSize} px)`);
   return {
+    feature,
     dir: root,
     variant,
     visionModelPath: path.join(root, vision),
@@ -242,11 +261,11 @@ export async function loadModelFiles(dir: string, variant: ModelVariant): Promis
       rescaleFactor: pre.do_rescale ? pre.rescale_factor : 1,
       resample: pre.resample,
     },
-    text: { maxLength: SIGLIP_TEXT_LENGTH },
+    text: { maxLength: textLength },
     tokenizerJson,
     tokenizerConfig,
     embeddingDim: dim,
-    description: describeModel(config.sightline_generated),
+    description: describeModel(config.sightline_generated, feature),
     ...(config.sightline_generated ? { generated: config.sightline_generated } : {}),
     logits: await readModelLogits(root),
   };

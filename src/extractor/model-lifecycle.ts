@@ -9,7 +9,7 @@ import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createImageExtractor, type ImageExtractor } from './extractor.ts';
-import { IMAGE_EXTRACTOR } from './feature.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
 import { downloadModel } from './model-download.ts';
 
 export type ModelState =
@@ -43,12 +43,15 @@ export function howToProvideModel(dir: string): string {
 }
 
 export function createModelLifecycle(opts: {
+  /** @default DEFAULT_FEATURE */
+  feature?: FeatureDescriptor;
   model: Config['model'];
   maxPixels: number;
   logger: Logger;
   metrics?: Metrics;
 }): ModelLifecycle {
   const { model, logger } = opts;
+  const feature = opts.feature ?? DEFAULT_FEATURE;
   let state: ModelState = { phase: 'absent' };
   let starting: Promise<ImageExtractor> | undefined;
   // A SIGTERM can come while the model downloads or loads: closing must stop
@@ -93,6 +96,7 @@ export function createModelLifecycle(opts: {
       assertOpen();
       state = { phase: 'loading' };
       const extractor = await createImageExtractor({
+        feature,
         modelDir: model.dir,
         variant: model.variant,
         session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
@@ -124,7 +128,7 @@ export function createModelLifecycle(opts: {
       const why = state.phase === 'failed' ? `failed: ${state.error.message}` : `${state.phase}`;
       throw new SightlineError(ErrorCode.MODEL_NOT_READY, `the model is not ready (${why})`, { phase: state.phase });
     },
-    description: () => (state.phase === 'ready' ? state.extractor.model.description : IMAGE_EXTRACTOR.model),
+    description: () => (state.phase === 'ready' ? state.extractor.model.description : feature.model),
     async close() {
       closing.abort();
       await starting?.catch(() => undefined);

@@ -4,13 +4,13 @@
  * resolvers pass down and answers with fixed values; it is not the product.
  */
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
-import { IMAGE_EXTRACTOR } from '../../src/extractor/feature.ts';
+import { DEFAULT_FEATURE, publicIdentity } from '../../src/extractor/features/index.ts';
 import type { CollectionInfo, Readiness, SearchRequest, SearchResponse, Services } from '../../src/api/services.ts';
 import { deleteSelector } from '../../src/store/store-input.ts';
 
 export const STUB_COLLECTION: CollectionInfo = {
   name: 'products',
-  featureUri: IMAGE_EXTRACTOR.featureUri,
+  featureUri: DEFAULT_FEATURE.featureUri,
   documentCount: 1,
   createdAt: '2026-01-01T00:00:00.000Z',
   featureExtractor: {
@@ -55,7 +55,7 @@ export function createStubServices(): StubServices {
     searches: [],
     readinessAnswer: { model: { ok: true }, store: { ok: true }, blob: { ok: true } },
     searchGate: null,
-    extractors: () => [{ ...IMAGE_EXTRACTOR, inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }],
+    extractors: () => [{ ...publicIdentity(DEFAULT_FEATURE), inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }],
     collections: {
       create: async (name) => {
         if (name === STUB_COLLECTION.name) throw new SightlineError(ErrorCode.COLLECTION_EXISTS, `collection "${name}" exists`, { name });

@@ -6,16 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
-import { IMAGE_EXTRACTOR } from '../../src/extractor/feature.ts';
+import { DEFAULT_FEATURE, featureBinding } from '../../src/extractor/features/index.ts';
 import type { Filter } from '../../src/store/filter.ts';
 import type { FeatureBinding, PointInput, VectorStore } from '../../src/store/vector-store.ts';
 
-export const EXPECTED: FeatureBinding = {
-  featureUri: IMAGE_EXTRACTOR.featureUri,
-  vectorName: IMAGE_EXTRACTOR.outputName,
-  dimensions: IMAGE_EXTRACTOR.dimensions,
-  distance: 'cosine',
-};
+export const EXPECTED: FeatureBinding = featureBinding(DEFAULT_FEATURE);
 
 /** Opens a store over the same backing data (same folder, same server) expecting `expected`. */
 export type StoreFactory = (expected: FeatureBinding) => VectorStore;

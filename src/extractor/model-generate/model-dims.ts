@@ -1,15 +1,14 @@
 /**
  * The dimensions of a generated SigLIP model, named as in Hugging Face's
- * SiglipConfig. `base` is google/siglip-base-patch16-224's shape, so it costs
- * per image what the real model costs; `tiny` keeps SigLIP's 768-wide output
- * and its whole structure, with one layer and a narrow MLP, so tests are fast.
+ * SiglipConfig, derived from a feature's published architecture (the
+ * registry in ../features/). `full` is the published shape, so it costs per
+ * image what the real model costs; `tiny` keeps the feature's output width,
+ * image size and whole structure, with one layer and a narrow MLP, so tests
+ * are fast.
  */
-export interface EncoderDims {
-  hiddenSize: number;
-  intermediateSize: number;
-  numAttentionHeads: number;
-  numHiddenLayers: number;
-}
+import { DEFAULT_FEATURE, type EncoderShape, type FeatureDescriptor } from '../features/index.ts';
+
+export type EncoderDims = EncoderShape;
 
 export interface VisionDims extends EncoderDims {
   imageSize: number;
@@ -31,27 +30,43 @@ export interface SiglipDims {
   layerNormEps: number;
 }
 
-export type ModelSize = 'tiny' | 'base';
+/** `base` is the name `full` had when SigLIP base was the only model; it still means the published shape. */
+export const MODEL_SIZE_NAMES = ['full', 'tiny', 'base'] as const;
+export type ModelSize = (typeof MODEL_SIZE_NAMES)[number];
 
-const BASE_ENCODER: EncoderDims = { hiddenSize: 768, intermediateSize: 3072, numAttentionHeads: 12, numHiddenLayers: 12 };
-const TINY_ENCODER: EncoderDims = { hiddenSize: 768, intermediateSize: 512, numAttentionHeads: 12, numHiddenLayers: 1 };
-const IMAGE = { imageSize: 224, patchSize: 16, numChannels: 3 };
+/** One layer and a narrow MLP: what makes `tiny` cheap while the output width stays the feature's. */
+const TINY = { intermediateSize: 512, numHiddenLayers: 1, vocabSize: 1000 };
 
-export const MODEL_SIZES: Record<ModelSize, SiglipDims> = {
-  base: {
-    vision: { ...BASE_ENCODER, ...IMAGE },
-    text: { ...BASE_ENCODER, vocabSize: 32000, maxPositionEmbeddings: 64, projectionSize: 768 },
+/** A random-weight model of `feature`'s architecture, published size or tiny. */
+export function modelDims(feature: FeatureDescriptor, size: ModelSize): SiglipDims {
+  const { vision, text } = feature.architecture;
+  const tiny = size === 'tiny';
+  const shrink = (e: EncoderShape): EncoderShape => ({
+    hiddenSize: e.hiddenSize,
+    numAttentionHeads: e.numAttentionHeads,
+    intermediateSize: tiny ? TINY.intermediateSize : e.intermediateSize,
+    numHiddenLayers: tiny ? TINY.numHiddenLayers : e.numHiddenLayers,
+  });
+  return {
+    vision: { ...shrink(vision), imageSize: feature.imageSize, patchSize: vision.patchSize, numChannels: 3 },
+    text: {
+      ...shrink(text),
+      vocabSize: tiny ? TINY.vocabSize : text.vocabSize,
+      maxPositionEmbeddings: feature.textLength,
+      projectionSize: feature.dimensions,
+    },
     layerNormEps: 1e-6,
-  },
-  tiny: {
-    vision: { ...TINY_ENCODER, ...IMAGE },
-    text: { ...TINY_ENCODER, vocabSize: 1000, maxPositionEmbeddings: 64, projectionSize: 768 },
-    layerNormEps: 1e-6,
-  },
+  };
+}
+
+/** SigLIP base's shapes, by their historical names (tests and the benchmark use them). */
+export const MODEL_SIZES: Record<'base' | 'tiny', SiglipDims> = {
+  base: modelDims(DEFAULT_FEATURE, 'full'),
+  tiny: modelDims(DEFAULT_FEATURE, 'tiny'),
 };
 
 export function isModelSize(value: string): value is ModelSize {
-  return Object.hasOwn(MODEL_SIZES, value);
+  return (MODEL_SIZE_NAMES as readonly string[]).includes(value);
 }
 
 /**

@@ -1,0 +1,26 @@
+/**
+ * The features this server offers, one entry per model. Adding a model is a
+ * new entry file and one line in FEATURES; everything else (config, store
+ * binding, loading, readiness, download, the generator) reads the entry.
+ */
+import type { FeatureDescriptor } from './feature-descriptor.ts';
+import { SIGLIP_BASE } from './siglip-base.ts';
+
+export type { EncoderShape, FeatureDescriptor } from './feature-descriptor.ts';
+export { featureBinding, publicIdentity } from './feature-descriptor.ts';
+
+export const FEATURES: readonly FeatureDescriptor[] = [SIGLIP_BASE];
+
+/** The seed's model: collections that name none are bound to it. */
+export const DEFAULT_FEATURE: FeatureDescriptor = SIGLIP_BASE;
+
+/** The feature whose output name (a collection's `model` parameter) is `name`; undefined when none is. */
+export function featureByName(name: string): FeatureDescriptor | undefined {
+  return FEATURES.find((f) => f.outputName === name);
+}
+
+export function featureByUri(uri: string): FeatureDescriptor | undefined {
+  return FEATURES.find((f) => f.featureUri === uri);
+}
+
+export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.outputName);
