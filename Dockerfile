@@ -28,6 +28,10 @@ COPY schema ./schema
 COPY src ./src
 # The seed writes its generated images under seed/generated.
 COPY --chown=node:node seed ./seed
+# The search page at / is built here (Vite is a runtime dependency), not at each start.
+COPY web ./web
+COPY scripts/build-page.ts ./scripts/
+RUN node --import tsx scripts/build-page.ts
 RUN mkdir -p /data /models && chown node:node /data /models
 USER node
 EXPOSE 4000

@@ -1,6 +1,6 @@
 /**
- * The HTTP server: /graphql (Apollo, or the playground for a browser),
- * /healthz, /readyz, /thumbnails/<key>. Plain node:http so that each route
+ * The HTTP server: the search page at /, /graphql (Apollo, or the playground
+ * for a browser), /healthz, /readyz, /thumbnails/<key>, /metrics. Plain node:http so that each route
  * stays a small function and shutdown can wait for in-flight requests.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,7 @@ import { sendHealth, sendReadiness } from './health.ts';
 import { HttpFailure, parseBody, readBody, sendError } from './http-io.ts';
 import { isMultipart, readMultipartOperations } from './multipart.ts';
 import { PLAYGROUND_ASSET_PREFIX, sendPlayground, sendPlaygroundAsset } from './playground/playground.ts';
+import { PAGE_BASE, sendSearchPage, sendSearchPageAsset } from './search-page.ts';
 import type { Services } from './services.ts';
 import { THUMBNAIL_PREFIX, sendThumbnail } from './thumbnails.ts';
 
@@ -82,9 +83,10 @@ export async function createHttpServer({ services, config, logger, metrics = cre
     if (cors.answerPreflight(req, res)) return;
     if (path === '/healthz') return sendHealth(res);
     if (path === '/readyz') return sendReadiness(res, services, ctx.signal);
-    if (path === '/' && method === 'GET') {
-      res.writeHead(302, { location: GRAPHQL_PATH }).end();
-      return;
+    if (path === '/' && method === 'GET') return sendSearchPage(res);
+    if (path.startsWith(PAGE_BASE) && method === 'GET') {
+      if (await sendSearchPageAsset(res, path.slice(PAGE_BASE.length))) return;
+      throw new HttpFailure(404, ErrorCode.NOT_FOUND, 'no such asset');
     }
     if (path.startsWith(PLAYGROUND_ASSET_PREFIX) && method === 'GET') {
       if (await sendPlaygroundAsset(res, path.slice(PLAYGROUND_ASSET_PREFIX.length))) return;

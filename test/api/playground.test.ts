@@ -3,26 +3,19 @@
  * port 0 with stub services that return one fixed hit: this checks that the
  * page loads offline from our own assets and that a search runs from it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type SightlineHttpServer } from '../../src/api/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createStubServices } from './stub-services.ts';
 import { loadConfig } from '../../src/config.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
+import { CHROMIUM, hasChromium, launchChromium, type Chromium } from '../fixtures/chromium.ts';
 
 describe.skipIf(!hasChromium)(
   hasChromium ? 'playground (UI test, stub services)' : `playground (UI test) skipped: ${CHROMIUM} is missing (apt-get install chromium)`,
   () => {
     let server: SightlineHttpServer;
     let url: string;
-    let browser: BrowserContext;
-    let profile: string;
+    let chromium: Chromium;
     const offsiteRequests: string[] = [];
 
     beforeAll(async () => {
@@ -32,31 +25,16 @@ describe.skipIf(!hasChromium)(
         config: { port: 0, host: '127.0.0.1', publicBaseUrl: undefined, apiKeys: [], graphql: loadConfig({}).server.graphql, syncMaxObjects: 64 },
       });
       url = await server.listen();
-      profile = mkdtempSync(path.join(os.tmpdir(), 'sightline-chromium-'));
-      // A fresh profile per run (playwright passes it as --user-data-dir).
-      browser = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      chromium = await launchChromium();
     });
 
     afterAll(async () => {
-      await browser?.close();
+      await chromium?.close();
       await server?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
     });
 
     it('loads from our own assets under Sightline\'s name, runs the example search and shows the hit', async () => {
-      const page = await browser.newPage();
+      const page = await chromium.browser.newPage();
       page.on('request', (req) => {
         if (!req.url().startsWith(url) && !req.url().startsWith('data:')) offsiteRequests.push(req.url());
       });
