@@ -102,7 +102,7 @@ export async function runSearchBench(sizes: number[], rounds: number): Promise<S
   const results: SearchSizeResult[] = [];
   for (const count of sizes) {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-search-'));
-    const store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    const store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
     try {
       await store.createCollection('bench', { feature: IMAGE_FEATURE, config: {} });
       await fillStore(store, 'bench', count);

@@ -108,7 +108,7 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
   const queries = Array.from({ length: queryCount }, (_, q) => queryAt(plan.vectors + q));
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-bench-store-'));
   try {
-    let store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    let store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
     await store.createCollection('bench', { feature: IMAGE_FEATURE, config: {} });
     const t0 = performance.now();
     for (let start = 0; start < plan.vectors; start += 4096) {
@@ -124,7 +124,7 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
 
     const lag = startLagMonitor(5);
     const t1 = performance.now();
-    store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
     await store.count('bench');
     const openMs = performance.now() - t1;
     const openLagMaxMs = lag.stop().max;

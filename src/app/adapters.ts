@@ -15,15 +15,16 @@ import { createEmbeddedStore } from '../store/embedded-store.ts';
 import { createQdrantStore } from '../store/qdrant-store.ts';
 import type { FeatureBinding, VectorStore } from '../store/vector-store.ts';
 
-export function createStore(config: StoreConfig, expected: FeatureBinding, logger: Logger): VectorStore {
+/** `features`: the bindings this server offers (the registry's); the store refuses collections bound to others. */
+export function createStore(config: StoreConfig, features: readonly FeatureBinding[], logger: Logger): VectorStore {
   switch (config.kind) {
     case 'embedded':
       logger.info('vector store: embedded', { dataDir: config.dataDir });
-      return createEmbeddedStore({ dataDir: config.dataDir, expected, logger });
+      return createEmbeddedStore({ dataDir: config.dataDir, features, logger });
     case 'qdrant': {
       const { kind: _, ...qdrant } = config;
       logger.info('vector store: qdrant', { url: qdrant.url });
-      return createQdrantStore({ ...qdrant, expected, logger });
+      return createQdrantStore({ ...qdrant, features, logger });
     }
     default:
       return unreachable(config);

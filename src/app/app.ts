@@ -3,7 +3,8 @@
  * sources, model) → services. The HTTP server and the CLI both start here.
  */
 import type { BlobStore } from '../blob/blob-store.ts';
-import { IMAGE_FEATURE, createCollectionService, type CollectionService } from '../collections/collection-service.ts';
+import { createCollectionService, type CollectionService } from '../collections/collection-service.ts';
+import { FEATURES, featureBinding } from '../extractor/features/index.ts';
 import type { Config } from '../config.ts';
 import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
 import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
@@ -47,7 +48,7 @@ export interface App {
 }
 
 export function createApp(config: Config, logger: Logger): App {
-  const store = createStore(config.store, IMAGE_FEATURE, logger.child({ component: 'store' }));
+  const store = createStore(config.store, FEATURES.map(featureBinding), logger.child({ component: 'store' }));
   const s3 = lazyS3Client(config);
   const thumbnails = createThumbnailStorage(config.thumbnails, s3, config.fetch.timeoutMs);
   const fetcher = createSourceFetcher({

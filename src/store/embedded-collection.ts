@@ -14,12 +14,14 @@ import { loadIndex, saveIndex } from './ann-file.ts';
 import { AnnIndex } from './ann-index.ts';
 import type { PointRow, Statements } from './embedded-db.ts';
 import { PointMatrix } from './point-matrix.ts';
-import type { Payload } from './vector-store.ts';
+import type { FeatureBinding, Payload } from './vector-store.ts';
 
 export interface OpenCollection {
   readonly name: string;
   /** The collection's created_at: a collection deleted and created again under the same name is another one. */
   readonly createdAt: string;
+  /** The feature it is bound to (checked against the offered ones before opening): its vectors' width. */
+  readonly binding: FeatureBinding;
   readonly matrix: PointMatrix;
   index: AnnIndex;
   /** Every logged change up to this seq is in the matrix and the index. */
@@ -32,7 +34,6 @@ export interface CollectionContext {
   db: Database.Database;
   sql: Statements;
   dataDir: string;
-  dimensions: number;
   logger: Logger;
 }
 
@@ -48,12 +49,12 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
 const vectorOf = (row: PointRow) =>
   new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
 
-export async function openCollection(ctx: CollectionContext, name: string, createdAt: string): Promise<OpenCollection> {
+export async function openCollection(ctx: CollectionContext, name: string, createdAt: string, binding: FeatureBinding): Promise<OpenCollection> {
   const started = performance.now();
   const { sql } = ctx;
   // Changes logged from here on may be missed by the paged read; they are replayed below.
   const start = sql.lastChange.get()!.seq ?? 0;
-  const matrix = new PointMatrix(ctx.dimensions);
+  const matrix = new PointMatrix(binding.dimensions);
   for (let after = 0; ; ) {
     const page = sql.pointsAfter.all(name, after, LOAD_PAGE);
     for (const row of page) matrix.put(row.id, row.key, vectorOf(row), JSON.parse(row.payload) as Payload);
@@ -62,11 +63,12 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
     await yieldToEventLoop();
   }
   const pruned = sql.prunedThrough.get(name)?.seq ?? 0;
-  const saved = await loadIndex(ctx.dataDir, name, ctx.dimensions, createdAt);
+  const saved = await loadIndex(ctx.dataDir, name, binding.dimensions, createdAt);
   const usable = saved !== undefined && saved.seq >= pruned;
   const collection: OpenCollection = {
     name,
     createdAt,
+    binding,
     matrix,
     index: usable ? saved.index : await buildIndex(matrix),
     appliedThrough: usable ? Math.min(saved.seq, start) : start,

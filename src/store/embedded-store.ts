@@ -38,24 +38,25 @@ import { compileFilter, validateFilter, type Filter, type PointPredicate } from 
 import { parsePayloadPath } from './payload-path.ts';
 import type { PointMatrix } from './point-matrix.ts';
 import {
-  assertBinding,
   assertCollectionName,
+  checkBinding,
   checkPaging,
   cleanPayload,
   deleteSelector,
   collectionNotFound,
   pointId,
   pointIds,
+  sameBinding,
+  vectorFor,
 } from './store-input.ts';
 import type { TopK } from './top-k.ts';
-import { normalisedCopy } from './vector-math.ts';
 import type { CollectionRecord, FeatureBinding, Payload, ScoredPoint, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface EmbeddedStoreOptions {
   /** Folder holding `sightline.db` and the `ann/` index files; created when missing. */
   dataDir: string;
-  /** The feature this build embeds with; collections bound to another are refused. */
-  expected: FeatureBinding;
+  /** The features this server offers; a collection bound to any other is refused (FEATURE_MISMATCH). */
+  features: readonly FeatureBinding[];
   logger: Logger;
   /**
    * Below this many KB of vectors a collection (or a filter's matches) is
@@ -72,11 +73,10 @@ export interface EmbeddedStoreOptions {
  */
 const WRITE_CHUNK = INDEX_SLICE;
 
-export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresholdKb = DEFAULT_FULL_SCAN_THRESHOLD_KB }: EmbeddedStoreOptions): VectorStore {
+export function createEmbeddedStore({ dataDir, features, logger, fullScanThresholdKb = DEFAULT_FULL_SCAN_THRESHOLD_KB }: EmbeddedStoreOptions): VectorStore {
   const db = openDatabase(dataDir);
   const sql = prepareStatements(db);
-  const ctx: CollectionContext = { db, sql, dataDir, dimensions: expected.dimensions, logger };
-  const fullScan = fullScanPoints(fullScanThresholdKb, expected.dimensions);
+  const ctx: CollectionContext = { db, sql, dataDir, logger };
   /** Collections opening or open; a failed open is forgotten so the next use retries. */
   const opening = new Map<string, Promise<OpenCollection>>();
   const open = new Map<string, OpenCollection>();
@@ -97,7 +97,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
       // Deleted and created again meanwhile (a new created_at): the log no longer mentions the old points.
       const reopen = !row || row.created_at !== c.createdAt || logPrunedPast(ctx, c);
       if (!row) opening.delete(name);
-      else track(name, reopen ? openCollection(ctx, name, row.created_at) : catchUp(ctx, c).then(() => c));
+      else track(name, reopen ? openChecked(row) : catchUp(ctx, c).then(() => c));
     }
   };
 
@@ -121,6 +121,14 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
     return work();
   };
 
+  const offered = (binding: FeatureBinding) => features.some((known) => sameBinding(binding, known));
+
+  /** Opens a collection sized by its own binding, once the binding is one this server offers. */
+  const openChecked = (row: CollectionRow): Promise<OpenCollection> => {
+    const binding = checkBinding(row.name, parseBinding(row), features);
+    return openCollection(ctx, row.name, row.created_at, binding);
+  };
+
   /** The collection, opened on first use; its binding checked. */
   const use = async (name: string): Promise<OpenCollection> => {
     const pending = live(() => {
@@ -129,8 +137,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
       if (known) return known;
       const row = sql.collection.get(name);
       if (!row) throw collectionNotFound(name);
-      assertBinding(name, JSON.parse(row.feature) as FeatureBinding, expected);
-      return track(name, openCollection(ctx, name, row.created_at));
+      return track(name, openChecked(row));
     });
     const c = await pending;
     assertLive();
@@ -139,7 +146,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
 
   const record = (row: CollectionRow): CollectionRecord => ({
     name: row.name,
-    feature: JSON.parse(row.feature) as FeatureBinding,
+    feature: parseBinding(row),
     config: JSON.parse(row.config) as Payload,
     createdAt: row.created_at,
     pointCount: open.get(row.name)?.matrix.size ?? sql.countPoints.get(row.name)!.n,
@@ -190,8 +197,8 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
 
   const search = async (name: string, q: SearchQuery): Promise<ScoredPoint[]> => {
     const { limit, offset } = checkPaging(q.limit, q.offset);
-    const query = normalisedCopy(q.vector, expected.dimensions, 'query vector');
     const c = await use(name);
+    const query = vectorFor(name, c.binding, q.vector, 'the query vector');
     const plan: SearchPlanInput = {
       query,
       pass: predicate(q.filter),
@@ -201,7 +208,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
       exact: q.exact,
       hnswEf: q.hnswEf,
       candidatesPerHit: q.oversampling,
-      fullScanPoints: fullScan,
+      fullScanPoints: fullScanPoints(fullScanThresholdKb, c.binding.dimensions),
     };
     const { plan: how, selectivity } = planSearch(c.matrix, plan);
     let top: TopK | undefined = how === 'graph' ? graphSearch(c, plan, selectivity) : undefined;
@@ -221,7 +228,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
     async createCollection(name, { feature, config }) {
       return live(() => {
         assertCollectionName(name);
-        assertBinding(name, feature, expected);
+        checkBinding(name, feature, features);
         if (sql.collection.get(name)) {
           throw new SightlineError(ErrorCode.COLLECTION_EXISTS, `collection "${name}" already exists`, {
             collection: name,
@@ -240,7 +247,7 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
         const row = sql.collection.get(name);
         if (!row) return undefined;
         const found = record(row);
-        assertBinding(name, found.feature, expected);
+        checkBinding(name, found.feature, features);
         return found;
       });
     },
@@ -267,10 +274,10 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
     },
 
     async upsert(name, points, signal) {
-      await use(name);
+      const { binding } = await use(name);
       const prepared = points.map((p) => {
         const id = pointId(p.id);
-        return { id, vector: normalisedCopy(p.vector, expected.dimensions, `vector of point ${id}`), payload: cleanPayload(p.payload, id) };
+        return { id, vector: vectorFor(name, binding, p.vector, `the vector of point ${id}`), payload: cleanPayload(p.payload, id) };
       });
       for (let start = 0; start < prepared.length; start += WRITE_CHUNK) {
         if (start > 0) await yieldToEventLoop();
@@ -337,10 +344,10 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
       // Nothing to build: filters run over payloads already parsed in memory.
     },
 
-    /** Ready once every collection bound to this build's feature is open; the first call starts opening them. */
+    /** Ready once every collection bound to a feature this server offers is open; the first call starts opening them. */
     async ping() {
       const names = live(() => sql.collections.all())
-        .filter((row) => sameFeature(JSON.parse(row.feature) as FeatureBinding, expected))
+        .filter((row) => offered(parseBinding(row)))
         .map((row) => row.name);
       const pending = names.filter((name) => !open.has(name));
       for (const name of pending) if (!opening.has(name)) void use(name).catch(() => undefined);
@@ -368,8 +375,8 @@ export function createEmbeddedStore({ dataDir, expected, logger, fullScanThresho
   };
 }
 
-function sameFeature(a: FeatureBinding, b: FeatureBinding): boolean {
-  return a.featureUri === b.featureUri && a.dimensions === b.dimensions && a.vectorName === b.vectorName;
+function parseBinding(row: CollectionRow): FeatureBinding {
+  return JSON.parse(row.feature) as FeatureBinding;
 }
 
 function dataVersion(db: Database.Database): number {

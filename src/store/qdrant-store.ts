@@ -1,7 +1,7 @@
 /**
  * The Qdrant vector store, for deployments that outgrow one machine: one
  * Qdrant collection per Sightline collection (`sightline_<name>`), a named
- * vector for the feature, and the feature binding and extractor config kept in
+ * vector for the feature it is bound to, and the feature binding and extractor config kept in
  * the collection's metadata (Qdrant 1.15.4+), checked whenever it is opened.
  * Filters already have Qdrant's shape and pass through after validation.
  * Holds no state another replica would need.
@@ -15,22 +15,23 @@ import { DEFAULT_RETRY, isConflict, isNotFound, qdrantError, withRetries, type R
 import { createQdrantHttp, type QdrantRequest } from './qdrant-http.ts';
 import { checkServerVersion } from './qdrant-version.ts';
 import {
-  assertBinding,
   assertCollectionName,
+  checkBinding,
   checkPaging,
   deleteSelector,
   cleanPayload,
   collectionNotFound,
   pointId,
   pointIds,
+  vectorFor,
 } from './store-input.ts';
-import { normalisedCopy } from './vector-math.ts';
 import type { CollectionRecord, FeatureBinding, Payload, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface QdrantStoreOptions {
   url: string;
   apiKey?: string;
-  expected: FeatureBinding;
+  /** The features this server offers; a collection bound to any other is refused (FEATURE_MISMATCH). */
+  features: readonly FeatureBinding[];
   logger: Logger;
   settings: QdrantSettings;
   /** Per-request timeout. @default 10000 */
@@ -57,17 +58,16 @@ interface SightlineMetadata {
 type QdrantPoint = { id: string | number; payload?: Record<string, unknown> | null; vector?: unknown };
 
 export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
-  const { expected, logger, settings } = opts;
+  const { features, logger, settings } = opts;
   const retry = opts.retry ?? DEFAULT_RETRY;
   const http = createQdrantHttp({ url: opts.url, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs ?? 10_000 });
   const longCallS = opts.longCallTimeoutS ?? 120;
   const long = { query: { timeout: longCallS }, timeoutMs: longCallS * 1000 + LONG_CALL_GRACE_MS };
-  const vectorName = expected.vectorName;
   /** Every write waits until applied, in the configured order, so a following read sees it. */
   const write = { wait: true, ordering: settings.writeOrdering };
   const read = { consistency: settings.readConsistency };
-  /** Collections whose binding was checked by this process. */
-  const verified = new Set<string>();
+  /** Collections whose binding was checked by this process, with it: their named vector and its width. */
+  const verified = new Map<string, FeatureBinding>();
   let serverChecked: Promise<void> | undefined;
 
   /** The first call reads the server's version; a failure to reach it is tried again next time. */
@@ -140,18 +140,20 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     return { name, feature, config: meta?.config ?? {}, createdAt: meta?.created_at ?? '', pointCount: count };
   };
 
-  const open = async (name: string): Promise<void> => {
+  const open = async (name: string): Promise<FeatureBinding> => {
     assertCollectionName(name);
-    if (verified.has(name)) return;
+    const known = verified.get(name);
+    if (known) return known;
     const found = await describe(name);
     if (!found) throw collectionNotFound(name);
-    assertBinding(name, found.feature, expected);
-    verified.add(name);
+    const binding = checkBinding(name, found.feature, features);
+    verified.set(name, binding);
+    return binding;
   };
 
   const cleanFilter = (filter: Filter | undefined) => (filter === undefined ? undefined : (validateFilter(filter) as Schemas['Filter']));
 
-  const output = (p: QdrantPoint, withVector: boolean): StoredPoint => {
+  const output = (p: QdrantPoint, withVector: boolean, vectorName: string): StoredPoint => {
     const point: StoredPoint = { id: String(p.id), payload: p.payload ?? {} };
     const vector = (p.vector as Record<string, number[]> | undefined)?.[vectorName];
     if (withVector && vector) point.vector = Float32Array.from(vector);
@@ -161,10 +163,10 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
   return {
     async createCollection(name, { feature, config }) {
       assertCollectionName(name);
-      assertBinding(name, feature, expected);
+      checkBinding(name, feature, features);
       const metadata: SightlineMetadata = { feature, config: cleanPayload(config, name), created_at: new Date().toISOString() };
       const body: Schemas['CreateCollection'] = {
-        ...collectionSettings(settings, vectorName, feature.dimensions),
+        ...collectionSettings(settings, feature.vectorName, feature.dimensions),
         metadata: { sightline: metadata } as unknown as Schemas['CreateCollection']['metadata'],
       };
       try {
@@ -177,14 +179,14 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
         }
         throw qdrantError(err, `creating collection "${name}"`);
       }
-      verified.add(name);
+      verified.set(name, feature);
       logger.info('collection created', { collection: name, feature: feature.featureUri });
       return { name, feature, config: metadata.config, createdAt: metadata.created_at, pointCount: 0 };
     },
 
     async getCollection(name) {
       const found = await describe(name);
-      if (found) assertBinding(name, found.feature, expected);
+      if (found) checkBinding(name, found.feature, features);
       return found;
     },
 
@@ -207,12 +209,13 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     },
 
     async upsert(name, input, signal) {
+      const binding = await open(name);
       const prepared = input.map((p) => {
         const id = pointId(p.id);
-        const vector = normalisedCopy(p.vector, expected.dimensions, `vector of point ${id}`);
-        return { id, vector: { [vectorName]: Array.from(vector) }, payload: cleanPayload(p.payload, id) };
+        const vector = vectorFor(name, binding, p.vector, `the vector of point ${id}`);
+        return { id, vector: { [binding.vectorName]: Array.from(vector) }, payload: cleanPayload(p.payload, id) };
       });
-      for (const chunk of upsertChunks(prepared, expected.dimensions)) {
+      for (const chunk of upsertChunks(prepared, binding.dimensions)) {
         signal?.throwIfAborted();
         // Upsert by id is idempotent, so a retried chunk cannot duplicate points.
         await onCollection(name, 'upsert', { method: 'PUT', path: points(name), query: write, body: { points: chunk }, signal });
@@ -222,6 +225,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     async get(name, ids, opts = {}) {
       const wanted = pointIds(ids);
       if (wanted.length === 0) return [];
+      const { vectorName } = await open(name);
       const found = await onCollection<QdrantPoint[]>(name, 'retrieve', {
         method: 'POST',
         path: points(name),
@@ -229,7 +233,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
         body: { ids: wanted, with_payload: true, with_vector: opts.withVector ? [vectorName] : false },
       });
       const byId = new Map(found.map((p) => [String(p.id), p]));
-      return wanted.flatMap((id) => (byId.has(id) ? [output(byId.get(id)!, opts.withVector === true)] : []));
+      return wanted.flatMap((id) => (byId.has(id) ? [output(byId.get(id)!, opts.withVector === true, vectorName)] : []));
     },
 
     async delete(name, request) {
@@ -257,7 +261,9 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
 
     async search(name, q) {
       const { limit, offset } = checkPaging(q.limit, q.offset);
-      const vector = normalisedCopy(q.vector, expected.dimensions, 'query vector');
+      const binding = await open(name);
+      const { vectorName } = binding;
+      const vector = vectorFor(name, binding, q.vector, 'the query vector');
       const filter = cleanFilter(q.filter);
       const { points: hits } = await onCollection<{ points: Schemas['ScoredPoint'][] }>(name, 'search', {
         method: 'POST',
@@ -275,7 +281,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
           with_vector: q.withVector ? [vectorName] : false,
         },
       });
-      return hits.map((p) => ({ ...output(p, q.withVector === true), score: p.score }));
+      return hits.map((p) => ({ ...output(p, q.withVector === true, vectorName), score: p.score }));
     },
 
     async scroll(name, q) {
@@ -288,7 +294,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
         query: read,
         body: { filter, limit, offset, with_payload: true, with_vector: false },
       });
-      return found.map((p) => output(p, false));
+      return found.map((p) => output(p, false, ''));
     },
 
     async ensurePayloadIndexes(name, fields) {

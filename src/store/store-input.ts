@@ -5,6 +5,7 @@
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { holdsNoCondition, validateFilter } from './filter.ts';
 import { canonicalPointId } from './point-id.ts';
+import { normalisedCopy } from './vector-math.ts';
 import type { FeatureBinding, Payload, PointSelector } from './vector-store.ts';
 
 /** 63 like a DNS label: short enough for every place a name travels (Qdrant collection, S3 key prefix, URL path). */
@@ -84,16 +85,40 @@ export function sameBinding(a: FeatureBinding, b: FeatureBinding): boolean {
   );
 }
 
-/** FEATURE_MISMATCH unless `recorded` is the binding this build expects. */
-export function assertBinding(collection: string, recorded: FeatureBinding, expected: FeatureBinding): void {
-  if (sameBinding(recorded, expected)) return;
+const describeBinding = (b: FeatureBinding) => `${b.featureUri} (vector "${b.vectorName}", ${b.dimensions}-d ${b.distance})`;
+
+/**
+ * The binding a collection records, checked against the features this server
+ * offers: FEATURE_MISMATCH when its feature is not offered, or is offered
+ * with another vector name, dimension or distance. Never a silent re-index.
+ */
+export function checkBinding(collection: string, recorded: FeatureBinding, offered: readonly FeatureBinding[]): FeatureBinding {
+  const known = offered.find((b) => b.featureUri === recorded.featureUri);
+  if (known && sameBinding(recorded, known)) return known;
   throw new SightlineError(
     ErrorCode.FEATURE_MISMATCH,
-    `collection "${collection}" is bound to ${recorded.featureUri} (${recorded.dimensions}-d ${recorded.distance}), ` +
-      `but this server embeds with ${expected.featureUri} (${expected.dimensions}-d ${expected.distance}); ` +
+    `collection "${collection}" is bound to ${describeBinding(recorded)}, but this server offers ` +
+      `${known ? describeBinding(known) : offered.map((b) => b.featureUri).join(', ')}; ` +
       're-create the collection and re-ingest it to change its feature',
-    { collection, recorded: recorded.featureUri, expected: expected.featureUri },
+    { collection, recorded: recorded.featureUri },
   );
+}
+
+/**
+ * A unit-length copy of `vector` for a collection bound to `binding`:
+ * FEATURE_MISMATCH when its width is not the binding's (a vector from another
+ * model must never land in, or query, this collection).
+ */
+export function vectorFor(collection: string, binding: FeatureBinding, vector: Float32Array, what: string): Float32Array {
+  if (vector.length !== binding.dimensions) {
+    throw new SightlineError(
+      ErrorCode.FEATURE_MISMATCH,
+      `${what} has ${vector.length} dimensions, but collection "${collection}" is bound to ${describeBinding(binding)}; ` +
+        "embed it with the collection's own model",
+      { collection, expected: binding.dimensions, got: vector.length },
+    );
+  }
+  return normalisedCopy(vector, binding.dimensions, what);
 }
 
 export function collectionNotFound(name: string): SightlineError {

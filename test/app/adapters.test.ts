@@ -28,7 +28,7 @@ const noS3 = () => {
 describe('createStore', () => {
   it('opens the embedded store in DATA_DIR when no Qdrant is configured', async () => {
     const dataDir = path.join(dir, 'embedded');
-    const store = createStore(loadConfig({ DATA_DIR: dataDir }).store, EXPECTED, silentLogger);
+    const store = createStore(loadConfig({ DATA_DIR: dataDir }).store, [EXPECTED], silentLogger);
     await store.createCollection('adapters-embedded', { feature: EXPECTED, config: {} });
     await store.close();
     await expect(fs.stat(path.join(dataDir, 'sightline.db'))).resolves.toBeDefined();
@@ -37,7 +37,7 @@ describe('createStore', () => {
 
   it('talks to Qdrant at QDRANT_URL when it is configured', async () => {
     const dataDir = path.join(dir, 'beside-qdrant');
-    const store = createStore(loadConfig({ DATA_DIR: dataDir, QDRANT_URL: qdrant.url }).store, EXPECTED, silentLogger);
+    const store = createStore(loadConfig({ DATA_DIR: dataDir, QDRANT_URL: qdrant.url }).store, [EXPECTED], silentLogger);
     await store.createCollection('adapters-qdrant', { feature: EXPECTED, config: {} });
     await store.close();
     expect(qdrant.requests.some((r) => r.method === 'PUT' && r.path.includes('adapters-qdrant'))).toBe(true);

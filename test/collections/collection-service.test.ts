@@ -30,7 +30,7 @@ afterEach(async () => {
 /** A store in a fresh folder; pass `dataDir` to open a second one on the same folder (another process). */
 function openStore(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-collections-'))) {
   if (!dirs.includes(dataDir)) dirs.push(dataDir);
-  const store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+  const store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
   opened.push(store);
   return { store, dataDir };
 }

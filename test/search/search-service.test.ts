@@ -95,7 +95,7 @@ describe('search service', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-search-'));
-    store = createEmbeddedStore({ dataDir, expected: IMAGE_FEATURE, logger: silentLogger });
+    store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
     // The generated test model's files, for its calibration scalars; its weights are never run here.
     model = await loadModelFiles(tinyModelDir(), 'fp32');
   });

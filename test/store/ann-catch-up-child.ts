@@ -7,7 +7,7 @@ import { BINDING, clustered, uuid } from './ann-fixtures.ts';
 
 const dataDir = process.argv[2]!;
 const vectors = clustered(460, 12, 3);
-const open = () => createEmbeddedStore({ dataDir, expected: BINDING, logger: silentLogger, fullScanThresholdKb: 0 });
+const open = () => createEmbeddedStore({ dataDir, features: [BINDING], logger: silentLogger, fullScanThresholdKb: 0 });
 const points = (from: number, to: number) =>
   vectors.slice(from, to).map((vector, i) => ({ id: uuid(from + i), vector, payload: { n: from + i } }));
 

@@ -12,8 +12,16 @@ import type { FeatureBinding, PointInput, VectorStore } from '../../src/store/ve
 
 export const EXPECTED: FeatureBinding = featureBinding(DEFAULT_FEATURE);
 
-/** Opens a store over the same backing data (same folder, same server) expecting `expected`. */
-export type StoreFactory = (expected: FeatureBinding) => VectorStore;
+/** Opens a store over the same backing data (same folder, same server) offering `features`. */
+export type StoreFactory = (features: readonly FeatureBinding[]) => VectorStore;
+
+/** A second feature with its own vector name and width, as a second model has. */
+export const SECOND: FeatureBinding = {
+  featureUri: 'mixpeek://image_extractor@v1/second_model_v1',
+  vectorName: 'second_model_v1',
+  dimensions: 16,
+  distance: 'cosine',
+};
 
 /** A 768-d vector with the given leading components, zeros after. */
 export function vec(...head: number[]): Float32Array {
@@ -33,14 +41,14 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
   describe(`${label}: vector store conformance`, () => {
     const created: Array<[VectorStore, string]> = [];
     const opened: VectorStore[] = [];
-    const store = (expected = EXPECTED) => {
-      const s = openStore(expected);
+    const store = (features: readonly FeatureBinding[] = [EXPECTED]) => {
+      const s = openStore(features);
       opened.push(s);
       return s;
     };
-    const collection = async (s: VectorStore, points: PointInput[] = []) => {
+    const collection = async (s: VectorStore, points: PointInput[] = [], feature = EXPECTED) => {
       const name = `t_${randomUUID().slice(0, 8)}`;
-      await s.createCollection(name, { feature: EXPECTED, config: CONFIG });
+      await s.createCollection(name, { feature, config: CONFIG });
       created.push([s, name]);
       if (points.length > 0) await s.upsert(name, points);
       return name;
@@ -73,11 +81,34 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
 
     it('refuses a collection bound to another feature instead of re-indexing it', async () => {
       const name = await collection(store(), [{ id: id(1), vector: vec(1), payload: {} }]);
-      const other = store({ ...EXPECTED, featureUri: 'mixpeek://image_extractor@v2/other', dimensions: 512 });
+      const other = store([{ ...EXPECTED, featureUri: 'mixpeek://image_extractor@v2/other', dimensions: 512 }]);
       expect(await codeOf(other.getCollection(name))).toBe(ErrorCode.FEATURE_MISMATCH);
       expect(await codeOf(other.search(name, { vector: new Float32Array(512), limit: 1 }))).toBe(ErrorCode.FEATURE_MISMATCH);
       expect(await codeOf(other.createCollection(`${name}x`, { feature: EXPECTED, config: {} }))).toBe(ErrorCode.FEATURE_MISMATCH);
+      // The same feature offered with another width (a changed model) is refused too, never re-indexed.
+      const resized = store([{ ...EXPECTED, dimensions: 512 }]);
+      expect(await codeOf(resized.count(name))).toBe(ErrorCode.FEATURE_MISMATCH);
       expect(await store().count(name)).toBe(1);
+    });
+
+    it("keeps collections of two features side by side, each sized and named by its own binding", async () => {
+      const s = store([EXPECTED, SECOND]);
+      const small = (...head: number[]) => Object.assign(new Float32Array(SECOND.dimensions), head);
+      const base = await collection(s, [{ id: id(1), vector: vec(1), payload: { k: 'base' } }]);
+      const second = await collection(s, [{ id: id(2), vector: small(0, 1), payload: { k: 'second' } }], SECOND);
+      expect((await s.getCollection(second))?.feature).toEqual(SECOND);
+      const [hit] = await s.search(second, { vector: small(0, 1), limit: 1, withVector: true });
+      expect(hit).toMatchObject({ id: id(2), payload: { k: 'second' } });
+      expect(hit!.vector).toHaveLength(SECOND.dimensions);
+      expect((await s.search(base, { vector: vec(1), limit: 1 }))[0]?.id).toBe(id(1));
+      // A vector of the other feature's width is refused with a code, in both directions.
+      expect(await codeOf(s.upsert(second, [{ id: id(3), vector: vec(1), payload: {} }]))).toBe(ErrorCode.FEATURE_MISMATCH);
+      expect(await codeOf(s.search(base, { vector: small(1), limit: 1 }))).toBe(ErrorCode.FEATURE_MISMATCH);
+      expect(await s.count(second)).toBe(1);
+      // A store that does not offer the second feature refuses its collection, and keeps serving the other.
+      const baseOnly = store();
+      expect(await codeOf(baseOnly.count(second))).toBe(ErrorCode.FEATURE_MISMATCH);
+      expect(await baseOnly.count(base)).toBe(1);
     });
 
     it('round-trips payloads exactly and vectors normalised', async () => {
@@ -112,13 +143,13 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
       expect(hit!.score).toBeCloseTo(1, 6);
     });
 
-    it('refuses vectors of the wrong dimension (a bug: internal) and ids that are not UUIDs (INVALID_DOCUMENT_ID)', async () => {
+    it("refuses vectors not of the collection's width (FEATURE_MISMATCH) and ids that are not UUIDs (INVALID_DOCUMENT_ID)", async () => {
       const s = store();
       const name = await collection(s);
-      expect(await codeOf(s.upsert(name, [{ id: id(1), vector: new Float32Array(3), payload: {} }]))).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+      expect(await codeOf(s.upsert(name, [{ id: id(1), vector: new Float32Array(3), payload: {} }]))).toBe(ErrorCode.FEATURE_MISMATCH);
       expect(await codeOf(s.upsert(name, [{ id: 'doc-1', vector: vec(1), payload: {} }]))).toBe(ErrorCode.INVALID_DOCUMENT_ID);
       expect(await codeOf(s.get(name, ['doc-1']))).toBe(ErrorCode.INVALID_DOCUMENT_ID);
-      expect(await codeOf(s.search(name, { vector: new Float32Array(767), limit: 1 }))).toBe(ErrorCode.INTERNAL_SERVER_ERROR);
+      expect(await codeOf(s.search(name, { vector: new Float32Array(767), limit: 1 }))).toBe(ErrorCode.FEATURE_MISMATCH);
       expect(await s.count(name)).toBe(0);
     });
 

@@ -27,7 +27,7 @@ afterAll(() => {
 
 /** A store that walks the graph whenever it may (Qdrant's full-scan threshold at 0). */
 const graphStore = (dataDir: string, logger = silentLogger) =>
-  createEmbeddedStore({ dataDir, expected: BINDING, logger, fullScanThresholdKb: 0 });
+  createEmbeddedStore({ dataDir, features: [BINDING], logger, fullScanThresholdKb: 0 });
 
 describe('embedded store: the HNSW index', () => {
   let dataDir: string;

@@ -33,7 +33,7 @@ it('keeps an acknowledged upsert when the process is killed with SIGKILL right a
   try {
     await killAfterAck(child, dataDir);
 
-    const store = createEmbeddedStore({ dataDir, expected: EXPECTED, logger: silentLogger });
+    const store = createEmbeddedStore({ dataDir, features: [EXPECTED], logger: silentLogger });
     const [point] = await store.get('durable', [id(42)], { withVector: true });
     expect(point?.payload).toEqual({ survived: true });
     expect(point?.vector?.[1]).toBeCloseTo(2 / Math.sqrt(5), 6);
@@ -49,7 +49,7 @@ it('catches a saved index up with the writes acknowledged after it, when the wri
     await killAfterAck(catchUpChild, dataDir);
     const { logger, opened } = openingLog();
     // A zero full-scan threshold makes every search walk the graph, so a point missing from the index would be missed.
-    const store = createEmbeddedStore({ dataDir, expected: BINDING, logger, fullScanThresholdKb: 0 });
+    const store = createEmbeddedStore({ dataDir, features: [BINDING], logger, fullScanThresholdKb: 0 });
     const vectors = clustered(460, 12, 3);
     for (let n = 400; n < 460; n++) {
       const [hit] = await store.search('lagging', { vector: vectors[n]!, limit: 1 });

@@ -10,7 +10,7 @@ import { filterArb, payloadArb } from './filter-arbitraries.ts';
 import { referenceHoldsNoCondition, referenceMatches } from './filter-reference.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-filter-'));
-const store = createEmbeddedStore({ dataDir, expected: EXPECTED, logger: silentLogger });
+const store = createEmbeddedStore({ dataDir, features: [EXPECTED], logger: silentLogger });
 afterAll(async () => {
   await store.close();
   fs.rmSync(dataDir, { recursive: true, force: true });

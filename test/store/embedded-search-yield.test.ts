@@ -25,7 +25,7 @@ describe('embedded store: long scans', () => {
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-scan-'));
-    store = createEmbeddedStore({ dataDir: dir, expected: BINDING, logger: silentLogger });
+    store = createEmbeddedStore({ dataDir: dir, features: [BINDING], logger: silentLogger });
     await store.createCollection('big', { feature: BINDING, config: {} });
     const points: PointInput[] = Array.from({ length: ROWS }, (_, i) => ({ id: id(i), vector: vectorOf(i), payload: { i } }));
     await store.upsert('big', points);

@@ -17,11 +17,11 @@ afterAll(() => {
 });
 
 const shared = tempDir();
-vectorStoreConformance('embedded', (expected) => createEmbeddedStore({ dataDir: shared, expected, logger: silentLogger }));
+vectorStoreConformance('embedded', (features) => createEmbeddedStore({ dataDir: shared, features, logger: silentLogger }));
 
 describe('embedded store', () => {
   it('breaks score ties by id, whatever the insertion order', async () => {
-    const store = createEmbeddedStore({ dataDir: tempDir(), expected: EXPECTED, logger: silentLogger });
+    const store = createEmbeddedStore({ dataDir: tempDir(), features: [EXPECTED], logger: silentLogger });
     await store.createCollection('ties', { feature: EXPECTED, config: {} });
     await store.upsert('ties', [5, 2, 9, 1].map((n) => ({ id: id(n), vector: vec(1), payload: {} })));
     const hits = await store.search('ties', { vector: vec(1), limit: 3 });
@@ -31,8 +31,8 @@ describe('embedded store', () => {
 
   it('sees points another process wrote to the same folder', async () => {
     const dataDir = tempDir();
-    const server = createEmbeddedStore({ dataDir, expected: EXPECTED, logger: silentLogger });
-    const cli = createEmbeddedStore({ dataDir, expected: EXPECTED, logger: silentLogger });
+    const server = createEmbeddedStore({ dataDir, features: [EXPECTED], logger: silentLogger });
+    const cli = createEmbeddedStore({ dataDir, features: [EXPECTED], logger: silentLogger });
     await server.createCollection('shared', { feature: EXPECTED, config: {} });
     expect(await server.count('shared')).toBe(0);
     await cli.upsert('shared', [{ id: id(1), vector: vec(1), payload: { by: 'cli' } }]);
@@ -41,7 +41,7 @@ describe('embedded store', () => {
   });
 
   it('reports STORE_UNAVAILABLE once closed', async () => {
-    const store = createEmbeddedStore({ dataDir: tempDir(), expected: EXPECTED, logger: silentLogger });
+    const store = createEmbeddedStore({ dataDir: tempDir(), features: [EXPECTED], logger: silentLogger });
     await store.ping();
     await store.close();
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });

@@ -14,7 +14,7 @@ function settings(env: Record<string, string> = {}) {
 }
 
 describe.skipIf(!url)(url ? 'qdrant store' : 'qdrant store (skipped: QDRANT_URL not set)', () => {
-  vectorStoreConformance('qdrant', (expected) => createQdrantStore({ url: url!, apiKey, expected, logger: silentLogger, settings: settings() }));
+  vectorStoreConformance('qdrant', (features) => createQdrantStore({ url: url!, apiKey, features, logger: silentLogger, settings: settings() }));
 });
 
 let fake: FakeQdrant;
@@ -29,11 +29,11 @@ afterEach(() => {
 
 const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 20_000 };
 const open = (opts: Partial<QdrantStoreOptions> = {}) =>
-  createQdrantStore({ url: fake.url, expected: EXPECTED, logger: silentLogger, settings: settings(), retry: fastRetry, ...opts });
+  createQdrantStore({ url: fake.url, features: [EXPECTED], logger: silentLogger, settings: settings(), retry: fastRetry, ...opts });
 const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (err: { code?: string }) => err.code);
 
 describe('qdrant store against the specification-checking fake', () => {
-  vectorStoreConformance('qdrant (fake)', (expected) => open({ expected }));
+  vectorStoreConformance('qdrant (fake)', (features) => open({ features }));
 });
 
 describe('the specification-checking fake', () => {
@@ -146,7 +146,7 @@ describe('qdrant store failure handling', () => {
   it('reports STORE_UNAVAILABLE when nothing answers', async () => {
     const gone = await startFakeQdrant();
     await gone.close();
-    const store = createQdrantStore({ url: gone.url, expected: EXPECTED, logger: silentLogger, settings: settings(), retry: fastRetry });
+    const store = createQdrantStore({ url: gone.url, features: [EXPECTED], logger: silentLogger, settings: settings(), retry: fastRetry });
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     await expect(store.listCollections()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
@@ -156,9 +156,9 @@ describe('qdrant store readiness and version', () => {
   it('is not ready with a wrong API key, though GET / answers without one', async () => {
     const guarded = await startFakeQdrant({ apiKey: 'right' });
     try {
-      const wrong = createQdrantStore({ url: guarded.url, apiKey: 'wrong', expected: EXPECTED, logger: silentLogger, settings: settings(), retry: fastRetry });
+      const wrong = createQdrantStore({ url: guarded.url, apiKey: 'wrong', features: [EXPECTED], logger: silentLogger, settings: settings(), retry: fastRetry });
       await expect(wrong.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', details: { status: 401 } });
-      const right = createQdrantStore({ url: guarded.url, apiKey: 'right', expected: EXPECTED, logger: silentLogger, settings: settings(), retry: fastRetry });
+      const right = createQdrantStore({ url: guarded.url, apiKey: 'right', features: [EXPECTED], logger: silentLogger, settings: settings(), retry: fastRetry });
       await expect(right.ping()).resolves.toBeUndefined();
       expect(guarded.violations).toEqual([]);
     } finally {
@@ -176,7 +176,7 @@ describe('qdrant store readiness and version', () => {
   ])('speaks to Qdrant %s: %s', async (version, outcome) => {
     const server = await startFakeQdrant({ version });
     try {
-      const store = createQdrantStore({ url: server.url, expected: EXPECTED, logger: silentLogger, settings: settings(), retry: fastRetry });
+      const store = createQdrantStore({ url: server.url, features: [EXPECTED], logger: silentLogger, settings: settings(), retry: fastRetry });
       expect(await codeOf(store.listCollections())).toBe(outcome);
       expect(await codeOf(store.ping())).toBe(outcome);
     } finally {
