@@ -1,6 +1,7 @@
 /** What the CLI commands that embed share: config, logging, the extractor. */
 import { loadConfig, type Config } from '../config.ts';
 import { createImageExtractor, type ImageExtractor } from '../extractor/extractor.ts';
+import { extractorOptions } from '../extractor/extractor-options.ts';
 import { createLogger, type Logger } from '../logger.ts';
 
 export interface CliContext {
@@ -19,16 +20,8 @@ export function openExtractor(
   overrides: { modelDir?: string; batchSize?: number },
 ): Promise<ImageExtractor> {
   const m = ctx.config.model;
-  return createImageExtractor({
-    modelDir: overrides.modelDir ?? m.dir,
-    variant: m.variant,
-    session: { executionProvider: m.executionProvider, cudaDeviceId: m.cudaDeviceId, threads: m.threads },
-    batchSize: overrides.batchSize ?? m.batchSize,
-    batchWaitMs: m.batchWaitMs,
-    textCacheEntries: m.textCacheEntries,
-    maxPixels: ctx.config.limits.maxImagePixels,
-    logger: ctx.logger,
-  });
+  const model = { ...m, dir: overrides.modelDir ?? m.dir, batchSize: overrides.batchSize ?? m.batchSize };
+  return createImageExtractor(extractorOptions(model, ctx.config.limits.maxImagePixels, ctx.logger));
 }
 
 export const toArray = (v: Float32Array) => Array.from(v);

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { createImageExtractor, type ImageExtractor } from './extractor.ts';
 import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
+import { extractorOptions } from './extractor-options.ts';
 import { downloadModel } from './model-download.ts';
 
 export type ModelState =
@@ -95,18 +96,7 @@ export function createModelLifecycle(opts: {
       }
       assertOpen();
       state = { phase: 'loading' };
-      const extractor = await createImageExtractor({
-        feature,
-        modelDir: model.dir,
-        variant: model.variant,
-        session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
-        batchSize: model.batchSize,
-        batchWaitMs: model.batchWaitMs,
-        textCacheEntries: model.textCacheEntries,
-        maxPixels: opts.maxPixels,
-        logger,
-        metrics: opts.metrics,
-      });
+      const extractor = await createImageExtractor({ ...extractorOptions(model, opts.maxPixels, logger), feature, metrics: opts.metrics });
       if (closing.signal.aborted) {
         await extractor.close();
         assertOpen();

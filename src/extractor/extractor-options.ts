@@ -1,0 +1,17 @@
+/** The one mapping from the model configuration to the extractor's options, shared by the server and the CLI. */
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { ExtractorOptions } from './extractor.ts';
+
+export function extractorOptions(model: Config['model'], maxPixels: number, logger: Logger): ExtractorOptions {
+  return {
+    modelDir: model.dir,
+    variant: model.variant,
+    session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
+    batchSize: model.batchSize,
+    batchWaitMs: model.batchWaitMs,
+    textCacheEntries: model.textCacheEntries,
+    maxPixels,
+    logger,
+  };
+}

@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { extractorOptions } from '../../src/extractor/extractor-options.ts';
+import { silentLogger } from '../../src/logger.ts';
+
+it('gives the extractor every model setting from the environment, for the server and the CLI alike', () => {
+  const env = {
+    MODEL_DIR: '/models/siglip',
+    MODEL_VARIANT: 'fp16',
+    EXECUTION_PROVIDER: 'cuda',
+    CUDA_DEVICE_ID: '1',
+    INFERENCE_THREADS: '3',
+    INFERENCE_BATCH_SIZE: '4',
+    INFERENCE_BATCH_WAIT_MS: '7',
+    TEXT_EMBEDDING_CACHE_ENTRIES: '9',
+    MAX_IMAGE_PIXELS: '50000000',
+  };
+  const config = loadConfig(env);
+  expect(extractorOptions(config.model, config.limits.maxImagePixels, silentLogger)).toEqual({
+    modelDir: '/models/siglip',
+    variant: 'fp16',
+    session: { executionProvider: 'cuda', cudaDeviceId: 1, threads: 3 },
+    batchSize: 4,
+    batchWaitMs: 7,
+    textCacheEntries: 9,
+    maxPixels: 50_000_000,
+    logger: silentLogger,
+  });
+});
