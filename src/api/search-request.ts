@@ -2,7 +2,7 @@
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { MAX_HNSW_EF, MAX_OVERSAMPLING } from '../config.ts';
 import { assertTextGiven } from '../extractor/tokenizer.ts';
-import { parseSourceRef } from '../ingest/sources/index.ts';
+import { parseSourceRef } from '../sources/index.ts';
 import { MAX_QUERY_PARTS } from '../search/combined-query.ts';
 import type { SearchAccuracy, SearchQuery, SearchRequest, SingleQuery } from './services.ts';
 import type { QueryPartInput, QuerySearchArgs, SearchQueryInput } from './generated/resolvers-types.ts';

@@ -12,7 +12,7 @@ import { createIngestService, type IngestService } from '../ingest/ingest-servic
 import { openJobRecords } from '../ingest/job-records.ts';
 import { createRemoval, type Removal } from '../ingest/removal.ts';
 import { createPdfRenderer, type PdfRenderer } from '../media/index.ts';
-import { createSourceFetcher, type SourceFetcher } from '../ingest/sources/index.ts';
+import { createSourceFetcher, type SourceFetcher } from '../sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';

@@ -4,7 +4,7 @@ import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import { createPdfRenderer, withMediaItems, type PdfRenderer } from '../media/index.ts';
-import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../ingest/sources/index.ts';
+import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
 

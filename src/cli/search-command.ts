@@ -1,5 +1,5 @@
 /** `sightline search NAME (--text T | --image SRC | --document ID) [--filter JSON] [--limit N] [--offset N]`. */
-import { parseSourceRef } from '../ingest/sources/index.ts';
+import { parseSourceRef } from '../sources/index.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import type { SearchQuery } from '../search/search-service.ts';
 import { withApp } from './cli-app.ts';

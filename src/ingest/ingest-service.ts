@@ -19,8 +19,8 @@ import { documentId } from './document-id.ts';
 import { createOrderedUpserts } from './ordered-upserts.ts';
 import { passthroughFields } from './passthrough.ts';
 import { createPayloadIndexer } from './payload-indexes.ts';
-import type { FetchedSource, SourceFetcher } from './sources/index.ts';
-import { parseSourceRef, sourceLabel } from './sources/source-ref.ts';
+import type { FetchedSource, SourceFetcher } from '../sources/index.ts';
+import { parseSourceRef, sourceLabel } from '../sources/index.ts';
 
 export interface ItemError {
   code: Code;

@@ -9,7 +9,7 @@ import { IMAGE_FEATURE, type CollectionService } from '../collections/collection
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import type { SourceFetcher, SourceRef } from '../ingest/sources/index.ts';
+import type { SourceFetcher, SourceRef } from '../sources/index.ts';
 import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
 import { withMediaItems, type PdfRenderer } from '../media/index.ts';
 import type { Metrics } from '../metrics.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoLikeJpeg } from '../fixtures/images.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
-import { parseSourceRef } from '../../src/ingest/sources/index.ts';
+import { parseSourceRef } from '../../src/sources/index.ts';
 import { startAwkwardHttpServer, type AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
 import { startS3Server, type S3TestServer } from '../fixtures/s3-server.ts';
 import { PRODUCTS_EXTRACTOR, s3Environment, startTestApp } from './harness.ts';

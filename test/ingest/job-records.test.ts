@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openJobRecords, type JobRecords } from '../../src/ingest/job-records.ts';
-import { parseSourceRef, sourceLabel } from '../../src/ingest/sources/source-ref.ts';
+import { parseSourceRef, sourceLabel } from '../../src/sources/index.ts';
 import { DB_FILE } from '../../src/store/sqlite-file.ts';
 
 let dir: string;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServices } from '../../src/app/api-services.ts';
 import type { Services } from '../../src/api/services.ts';
-import { parseSourceRef } from '../../src/ingest/sources/source-ref.ts';
+import { parseSourceRef } from '../../src/sources/index.ts';
 import { PRODUCTS_EXTRACTOR, startTestApp } from '../app/harness.ts';
 import { threeColourPngs } from '../fixtures/images.ts';
 

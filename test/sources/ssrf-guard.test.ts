@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, resolveAllowedAddress } from '../../../src/ingest/sources/ssrf-guard.ts';
-import type { ResolvedAddress, SsrfGuard } from '../../../src/ingest/sources/ssrf-guard.ts';
+import { classifyAddress, resolveAllowedAddress } from '../../src/sources/ssrf-guard.ts';
+import type { ResolvedAddress, SsrfGuard } from '../../src/sources/ssrf-guard.ts';
 
 describe('classifyAddress', () => {
   it.each([

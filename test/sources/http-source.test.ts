@@ -1,12 +1,12 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchHttpSource } from '../../../src/ingest/sources/http-source.ts';
-import type { HttpFetchOptions } from '../../../src/ingest/sources/http-source.ts';
-import { classifyAddress, defaultSsrfGuard } from '../../../src/ingest/sources/ssrf-guard.ts';
-import type { SsrfGuard } from '../../../src/ingest/sources/ssrf-guard.ts';
-import { HUGE_BODY_BYTES, METADATA_URL, OK_BODY, startAwkwardHttpServer } from '../../fixtures/awkward-http-server.ts';
-import type { AwkwardHttpServer } from '../../fixtures/awkward-http-server.ts';
+import { fetchHttpSource } from '../../src/sources/http-source.ts';
+import type { HttpFetchOptions } from '../../src/sources/http-source.ts';
+import { classifyAddress, defaultSsrfGuard } from '../../src/sources/ssrf-guard.ts';
+import type { SsrfGuard } from '../../src/sources/ssrf-guard.ts';
+import { HUGE_BODY_BYTES, METADATA_URL, OK_BODY, startAwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
+import type { AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
 
 const MiB = 1024 * 1024;
 let server: AwkwardHttpServer;

@@ -4,7 +4,7 @@
  * applies as to any other source, checked before reading and while reading.
  */
 import fs from 'node:fs';
-import { ErrorCode, SightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
 import { assertWithinCap, readCappedBody } from './capped-body.ts';
 
 function openError(file: string, err: NodeJS.ErrnoException): SightlineError {

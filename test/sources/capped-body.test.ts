@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readCappedBody } from '../../../src/ingest/sources/capped-body.ts';
+import { readCappedBody } from '../../src/sources/capped-body.ts';
 
 const never = new AbortController().signal;
 

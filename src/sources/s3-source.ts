@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { ErrorCode, SightlineError, isSightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError, isSightlineError } from '../errors.ts';
 import { assertWithinCap, readCappedBody } from './capped-body.ts';
 import { startDeadline } from './deadline.ts';
 

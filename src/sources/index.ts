@@ -3,8 +3,8 @@
  * source: the same size cap, timeouts and coded errors for all of them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Config } from '../../config.ts';
-import type { Logger } from '../../logger.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import { assertWithinCap } from './capped-body.ts';
 import { readFileSource } from './file-source.ts';
 import { fetchHttpSource } from './http-source.ts';

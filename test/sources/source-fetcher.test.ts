@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../src/blob/s3-client.ts';
-import type { Config } from '../../../src/config.ts';
-import { createSourceFetcher, parseSourceRef } from '../../../src/ingest/sources/index.ts';
-import type { SourceFetcher } from '../../../src/ingest/sources/index.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import { OK_BODY, startAwkwardHttpServer } from '../../fixtures/awkward-http-server.ts';
-import type { AwkwardHttpServer } from '../../fixtures/awkward-http-server.ts';
-import { startS3Server } from '../../fixtures/s3-server.ts';
-import type { S3TestServer } from '../../fixtures/s3-server.ts';
+import { createS3Client } from '../../src/blob/s3-client.ts';
+import type { Config } from '../../src/config.ts';
+import { createSourceFetcher, parseSourceRef } from '../../src/sources/index.ts';
+import type { SourceFetcher } from '../../src/sources/index.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { OK_BODY, startAwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
+import type { AwkwardHttpServer } from '../fixtures/awkward-http-server.ts';
+import { startS3Server } from '../fixtures/s3-server.ts';
+import type { S3TestServer } from '../fixtures/s3-server.ts';
 
 const MAX_BYTES = 4096;
 let http: AwkwardHttpServer;

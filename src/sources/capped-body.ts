@@ -5,7 +5,7 @@
  * huge or endless response costs at most maxBytes of memory.
  */
 import type { Readable } from 'node:stream';
-import { ErrorCode, SightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
 
 export function sourceTooLarge(label: string, maxBytes: number, declaredBytes?: number): SightlineError {
   const size = declaredBytes === undefined ? 'more than' : `${declaredBytes} bytes, over`;

@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceFetcher, parseSourceRef } from '../../../src/ingest/sources/index.ts';
-import { silentLogger } from '../../../src/logger.ts';
+import { createSourceFetcher, parseSourceRef } from '../../src/sources/index.ts';
+import { silentLogger } from '../../src/logger.ts';
 
 const MAX_BYTES = 64;
 let dir: string;

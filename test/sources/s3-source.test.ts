@@ -2,11 +2,11 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../../src/blob/s3-client.ts';
-import { fetchS3Source } from '../../../src/ingest/sources/s3-source.ts';
-import type { S3FetchOptions } from '../../../src/ingest/sources/s3-source.ts';
-import { startS3Server } from '../../fixtures/s3-server.ts';
-import type { S3TestServer } from '../../fixtures/s3-server.ts';
+import { createS3Client } from '../../src/blob/s3-client.ts';
+import { fetchS3Source } from '../../src/sources/s3-source.ts';
+import type { S3FetchOptions } from '../../src/sources/s3-source.ts';
+import { startS3Server } from '../fixtures/s3-server.ts';
+import type { S3TestServer } from '../fixtures/s3-server.ts';
 
 let s3: S3TestServer;
 let client: S3Client;

@@ -9,7 +9,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { ErrorCode, SightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
 
 export type AddressClass =
   | 'public'

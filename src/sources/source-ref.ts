@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCode, SightlineError } from '../../errors.ts';
-import { sniffContentType } from '../../media/index.ts';
+import { ErrorCode, SightlineError } from '../errors.ts';
+import { sniffContentType } from '../media/index.ts';
 
 export type SourceRef =
   | { kind: 'url'; url: URL }

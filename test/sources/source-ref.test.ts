@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSourceRef, sourceLabel } from '../../../src/ingest/sources/source-ref.ts';
+import { parseSourceRef, sourceLabel } from '../../src/sources/source-ref.ts';
 
 const PNG_HEAD = Buffer.from('89504e470d0a1a0a', 'hex');
 const JPEG_HEAD = Buffer.from('ffd8ffe000104a464946', 'hex');

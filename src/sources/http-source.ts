@@ -7,8 +7,8 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { ErrorCode, SightlineError, isSightlineError } from '../../errors.ts';
-import type { ErrorDetails } from '../../errors.ts';
+import { ErrorCode, SightlineError, isSightlineError } from '../errors.ts';
+import type { ErrorDetails } from '../errors.ts';
 import { assertWithinCap, readCappedBody } from './capped-body.ts';
 import { startDeadline } from './deadline.ts';
 import { pinnedLookup, resolveAllowedAddress } from './ssrf-guard.ts';

@@ -3,7 +3,7 @@
  * (a client that went away). The budget covers the whole fetch, redirects and
  * body included: a server that trickles a byte a second cannot hold a worker.
  */
-import { ErrorCode, SightlineError, isSightlineError } from '../../errors.ts';
+import { ErrorCode, SightlineError, isSightlineError } from '../errors.ts';
 
 export interface Deadline {
   /** Aborts when the budget runs out or the caller gives up. */
