@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { FilterInput } from './filters.ts';
-import { search, type Hit, type SearchQuery } from './sightline.ts';
+import { search, type Hit, type SearchPage, type SearchQuery } from './sightline.ts';
 
 export const PAGE_SIZE = 24;
 /** The API refuses deeper offsets: a deep page costs as much as everything before it. */
@@ -20,6 +20,18 @@ export interface SearchResults {
   loadMore(): void;
 }
 
+type ResultState = Omit<SearchResults, 'loadMore'>;
+
+/** One search as it stands: what it asks, and what it has so far. */
+interface Current {
+  params: Omit<SearchPage, 'limit' | 'offset'> | null;
+  apiKey: string | null;
+  state: ResultState;
+  controller: AbortController | null;
+}
+
+const IDLE: ResultState = { hits: [], loading: false, done: true, error: null };
+
 export function useSearch(
   apiKey: string | null,
   collection: string | null,
@@ -28,42 +40,52 @@ export function useSearch(
   /** Changes when the collection's content does (after an ingest), to search again. */
   revision: number,
 ): SearchResults {
-  const [state, setState] = useState<Omit<SearchResults, 'loadMore'>>({ hits: [], loading: false, done: true, error: null });
-  const current = useRef<AbortController | null>(null);
+  const [state, setState] = useState<ResultState>(IDLE);
+  // The search in force, changed in one step when a new one starts. A scroll
+  // callback still queued from the grid's previous search then finds it
+  // loading or finished, never an old search's list to extend.
+  const current = useRef<Current>({ params: null, apiKey: null, state: IDLE, controller: null });
+
+  const fetchPage = useCallback((offset: number, before: Hit[]) => {
+    const now = current.current;
+    if (now.params === null) return;
+    now.controller?.abort();
+    const controller = new AbortController();
+    const update = (next: ResultState) => {
+      if (current.current.controller !== controller) return;
+      current.current.state = next;
+      setState(next);
+    };
+    now.controller = controller;
+    update({ hits: before, loading: true, done: false, error: null });
+    search(now.apiKey, { ...now.params, limit: PAGE_SIZE, offset }, controller.signal).then(
+      (hits) => {
+        const all = [...before, ...hits];
+        update({ hits: all, loading: false, done: hits.length < PAGE_SIZE || all.length + PAGE_SIZE > MAX_OFFSET, error: null });
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted) return;
+        const { code = 'INTERNAL_SERVER_ERROR', message = String(err) } = err as { code?: string; message?: string };
+        update({ hits: before, loading: false, done: true, error: { code, message } });
+      },
+    );
+  }, []);
+
+  // A filter is compared by its conditions: a new object with the same ones is the same search.
   const filterJson = JSON.stringify(filter);
-
-  const fetchFrom = useCallback(
-    (offset: number, before: Hit[]) => {
-      if (collection === null) return;
-      current.current?.abort();
-      const controller = new AbortController();
-      current.current = controller;
-      setState({ hits: before, loading: true, done: false, error: null });
-      search(apiKey, { collection, query, filter, limit: PAGE_SIZE, offset }, controller.signal).then(
-        (hits) => {
-          if (controller.signal.aborted) return;
-          const all = [...before, ...hits];
-          setState({ hits: all, loading: false, done: hits.length < PAGE_SIZE || all.length + PAGE_SIZE > MAX_OFFSET, error: null });
-        },
-        (err: unknown) => {
-          if (controller.signal.aborted) return;
-          const { code = 'INTERNAL_SERVER_ERROR', message = String(err) } = err as { code?: string; message?: string };
-          setState({ hits: before, loading: false, done: true, error: { code, message } });
-        },
-      );
-    },
-    // filterJson stands for filter: a new object with the same conditions is the same search.
-    [apiKey, collection, query, filterJson],
-  );
-
   useEffect(() => {
-    fetchFrom(0, []);
-    return () => current.current?.abort();
-  }, [fetchFrom, revision]);
+    const params = collection === null ? null : { collection, query, filter: JSON.parse(filterJson) as FilterInput | null };
+    current.current.controller?.abort();
+    current.current = { params, apiKey, state: IDLE, controller: null };
+    setState(IDLE);
+    fetchPage(0, []);
+    return () => current.current.controller?.abort();
+  }, [apiKey, collection, query, filterJson, revision, fetchPage]);
 
   const loadMore = useCallback(() => {
-    if (!state.loading && !state.done) fetchFrom(state.hits.length, state.hits);
-  }, [fetchFrom, state]);
+    const { state: now } = current.current;
+    if (!now.loading && !now.done) fetchPage(now.hits.length, now.hits);
+  }, [fetchPage]);
 
   return { ...state, loadMore };
 }
