@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { createImageExtractor, type ImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
 import { openSiglipSessions, openTower } from '../src/extractor/onnx-sessions.ts';
-import { preprocessImage } from '../src/extractor/preprocess.ts';
 import { silentLogger } from '../src/logger.ts';
 import { fastest, startLagMonitor, summarise, type Latency } from './measure.ts';
+import { modelPixels, normaliseOptions, pixelValues } from './model-input.ts';
 
 export interface PipelineResult {
   images: number;
@@ -40,18 +40,18 @@ const SESSION = { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 0
 async function runBaseline(modelDir: string, photos: Photo[]): Promise<PipelineResult> {
   const model = await loadModelFiles(modelDir, 'fp32');
   const sessions = await openSiglipSessions(model, model.embeddingDim, SESSION);
-  const opts = { size: { height: model.image.height, width: model.image.width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
-  const warm = await preprocessImage({ kind: 'encoded', bytes: photos[0]!.bytes }, opts);
-  await sessions.vision.embed(warm.pixelValues, [1, 3, model.image.height, model.image.width]);
+  const opts = normaliseOptions(model);
+  const warm = await pixelValues(photos[0]!.bytes, opts);
+  await sessions.vision.embed(warm, [1, 3, model.image.height, model.image.width]);
   let preprocessMs = 0;
   let inferenceMs = 0;
   const lag = startLagMonitor();
   const t0 = performance.now();
   for (const photo of photos) {
     const a = performance.now();
-    const pre = await preprocessImage({ kind: 'encoded', bytes: photo.bytes }, opts);
+    const pre = await pixelValues(photo.bytes, opts);
     const b = performance.now();
-    await sessions.vision.embed(pre.pixelValues, [1, 3, model.image.height, model.image.width]);
+    await sessions.vision.embed(pre, [1, 3, model.image.height, model.image.width]);
     inferenceMs += performance.now() - b;
     preprocessMs += b - a;
   }
@@ -92,7 +92,15 @@ async function runSightline(extractor: ImageExtractor, photos: Photo[]): Promise
   const before = extractor.stats();
   const lag = startLagMonitor();
   const t0 = performance.now();
-  await Promise.all(photos.map((p) => extractor.embedImage({ kind: 'encoded', bytes: p.bytes })));
+  let decodeMs = 0;
+  await Promise.all(
+    photos.map(async (p) => {
+      const a = performance.now();
+      const pixels = await modelPixels(p.bytes, extractor.imageSize);
+      decodeMs += performance.now() - a;
+      return extractor.embedImage(pixels);
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   const lagResult = lag.stop();
   const after = extractor.stats();
@@ -102,7 +110,7 @@ async function runSightline(extractor: ImageExtractor, photos: Photo[]): Promise
     imagesPerSecond: photos.length / seconds,
     lag: lagResult,
     stages: {
-      preprocessMs: (after.preprocessMs - before.preprocessMs) / photos.length,
+      preprocessMs: (decodeMs + after.preprocessMs - before.preprocessMs) / photos.length,
       inferenceMs: (after.inferenceMs - before.inferenceMs) / photos.length,
     },
   };
@@ -127,7 +135,6 @@ export async function runExtractorBench(modelDir: string, photos: Photo[], round
     session: SESSION,
     batchSize,
     batchWaitMs: 5,
-    maxPixels: 100_000_000,
     logger: silentLogger,
   });
   try {

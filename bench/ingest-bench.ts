@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
+import type { Metrics } from '../src/metrics.ts';
 import type { ExtractorStats } from '../src/extractor/extractor.ts';
 import type { ModelVariant } from '../src/extractor/model-files.ts';
 import type { Photo } from './photos.ts';
@@ -22,6 +23,15 @@ export interface IngestBenchResult {
   imagesPerSecond: number;
   failed: number;
   thumbnails: boolean;
+  /** Image decodes during the ingest (sightline_image_decode_seconds), and their summed time. */
+  decodes: number;
+  decodeMs: number;
+}
+
+async function decodeTotals(metrics: Metrics): Promise<{ decodes: number; decodeMs: number }> {
+  const { values } = await metrics.imageDecodeSeconds.get();
+  const total = (suffix: string) => values.find((v) => v.metricName === `sightline_image_decode_seconds_${suffix}`)?.value ?? 0;
+  return { decodes: total('count'), decodeMs: total('sum') * 1000 };
 }
 
 export async function servePhotos(photos: Photo[]): Promise<{ url(i: number): string; close(): Promise<void> }> {
@@ -61,15 +71,19 @@ export async function runIngestBench(
       parameters: { enable_thumbnails: thumbnails },
     });
     const objects = photos.map((_, i) => ({ image_url: server.url(i), metadata: { sku: `SKU-${i}` } }));
+    const before = await decodeTotals(app.metrics);
     const t0 = performance.now();
     const results = await app.ingest.ingest('bench', objects);
     const seconds = (performance.now() - t0) / 1000;
+    const after = await decodeTotals(app.metrics);
     return {
       objects: photos.length,
       seconds,
       imagesPerSecond: photos.length / seconds,
       failed: results.filter((r) => r.status === 'failed').length,
       thumbnails,
+      decodes: after.decodes - before.decodes,
+      decodeMs: after.decodeMs - before.decodeMs,
       stages: app.model.extractor().stats(),
     };
   } finally {

@@ -2,7 +2,7 @@
  * `npm run bench`: every figure the issues ask for, measured side by side
  * with its baseline in one run, printed and written to BENCHMARKS.md.
  * Options: --images N (default 48), --quick (fewer images and vectors),
- * --only a,b (just those blocks: pipeline, variants, text, ingest, store).
+ * --only a,b (just those blocks: pipeline, variants, text, ingest, thumbnails, store).
  * A partial or quick run prints its report and writes BENCHMARKS.md only when
  * every block ran at full size, so the file always holds one whole run.
  */
@@ -16,6 +16,7 @@ import { describeLoad, withLoadMark, type LoadMark } from './load-marks.ts';
 import { renderIngestCeilingSection, renderTextSection, renderVariantsSection } from './inference-report.ts';
 import { runIngestCeilingBench } from './ingest-ceiling-bench.ts';
 import { runTextLatencyBench } from './text-latency-bench.ts';
+import { renderThumbnailsSection, runThumbnailsBench } from './thumbnails-bench.ts';
 import { runVariantsBench } from './variants-bench.ts';
 import { runApiBench } from './api-bench.ts';
 import { runExtractorBench, machine } from './extractor-bench.ts';
@@ -46,7 +47,7 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-const BLOCKS = ['pipeline', 'variants', 'text', 'ingest', 'store'] as const;
+const BLOCKS = ['pipeline', 'variants', 'text', 'ingest', 'thumbnails', 'store'] as const;
 type Block = (typeof BLOCKS)[number];
 
 function parseBlocks(only: string | undefined): Set<Block> {
@@ -126,6 +127,12 @@ async function main(): Promise<void> {
     const ingest = await runIngestCeilingBench(modelDir, 'int8', photos, quick ? 1 : 2);
     marks.push(ingest.load);
     sections.push(renderIngestCeilingSection(ingest));
+  }
+  if (blocks.has('thumbnails')) {
+    progress('thumbnails: ingest with and without thumbnails, alternating');
+    const thumbnails = await runThumbnailsBench(modelDir, photos, quick ? 1 : 2);
+    marks.push(thumbnails.load);
+    sections.push(renderThumbnailsSection(thumbnails));
   }
   if (blocks.has('store')) {
     // The 1M block builds a million-point graph (many minutes on 2 cores): full runs only.

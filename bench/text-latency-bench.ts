@@ -57,7 +57,7 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
   const tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, { maxLength: model.text.maxLength });
   const tower = await openTower('text', model.textModelPath, model.embeddingDim, SESSION);
   const extractor = await createImageExtractor({
-    modelDir, variant, session: SESSION, batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, maxPixels: 100_000_000, logger: silentLogger,
+    modelDir, variant, session: SESSION, batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, logger: silentLogger,
   });
   let tjs: Side | { unavailable: string };
   try {

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadModelFiles, MODEL_VARIANTS, type ModelVariant } from '../src/extractor/model-files.ts';
-import { preprocessImage } from '../src/extractor/preprocess.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';
+import { normaliseOptions, pixelValues } from './model-input.ts';
 import type { Photo } from './photos.ts';
 import type { VariantChildArgs, VariantChildResult } from './variant-child.ts';
 
@@ -37,12 +37,12 @@ const QUERIES = ['red leather sneakers', 'a blue ceramic coffee mug', 'stainless
 /** The photos as the extractor would feed them: decoded, resized and normalised once, for every variant. */
 async function writeTensors(modelDir: string, photos: Photo[], file: string): Promise<void> {
   const model = await loadModelFiles(modelDir, 'fp32');
-  const opts = { size: { height: model.image.height, width: model.image.width }, mean: model.image.mean, std: model.image.std, rescaleFactor: model.image.rescaleFactor, maxPixels: 100_000_000 };
+  const opts = normaliseOptions(model);
   const out = fs.openSync(file, 'w');
   try {
     for (const photo of photos) {
-      const pre = await preprocessImage({ kind: 'encoded', bytes: photo.bytes }, opts);
-      fs.writeSync(out, new Uint8Array(pre.pixelValues.buffer, pre.pixelValues.byteOffset, pre.pixelValues.byteLength));
+      const values = await pixelValues(photo.bytes, opts);
+      fs.writeSync(out, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     }
   } finally {
     fs.closeSync(out);

@@ -22,6 +22,8 @@ export interface Metrics {
   readonly inferenceQueueSeconds: Histogram<'tower'>;
   /** One batch through a tower. */
   readonly inferenceSeconds: Histogram<'tower'>;
+  /** One image decoded (or one PDF page taken) into the model's input and, when asked, its thumbnail. */
+  readonly imageDecodeSeconds: Histogram<never>;
   /** A vector search or a filtered listing, in the store. */
   readonly storeQuerySeconds: Histogram<'operation'>;
   /** Ingest jobs waiting or running, read when scraped. */
@@ -66,6 +68,12 @@ export function createMetrics(): Metrics {
       name: 'sightline_ingest_items_total',
       help: 'Ingested objects by status (stored or failed) and error code',
       labelNames: ['status', 'code'],
+      registers,
+    }),
+    imageDecodeSeconds: new Histogram({
+      name: 'sightline_image_decode_seconds',
+      help: 'One image decoded once into the model input and, when asked, the thumbnail',
+      buckets: LATENCY_BUCKETS,
       registers,
     }),
     inferenceBatchSize: new Histogram({

@@ -11,7 +11,7 @@ import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
 import { openJobRecords } from '../ingest/job-records.ts';
 import { createRemoval, type Removal } from '../ingest/removal.ts';
-import { createPdfRenderer, type PdfRenderer } from '../media/index.ts';
+import { createImageDecoder, createMedia, createPdfRenderer, type PdfRenderer } from '../media/index.ts';
 import { createSourceFetcher, type SourceFetcher } from '../sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
@@ -61,11 +61,11 @@ export function createApp(config: Config, logger: Logger): App {
   const metrics = createMetrics();
   const model = createModelLifecycle({
     model: config.model,
-    maxPixels: config.limits.maxImagePixels,
     logger: logger.child({ component: 'model' }),
     metrics,
   });
   const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
+  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: config.limits.maxImagePixels, metrics }) });
   const collections = createCollectionService(store, logger.child({ component: 'collections' }));
   const ingest = createIngestService({
     collections,
@@ -73,8 +73,7 @@ export function createApp(config: Config, logger: Logger): App {
     extractor: model.extractor,
     fetcher,
     thumbnails,
-    pdf,
-    limits: config.limits,
+    media,
     concurrency: config.ingest.concurrency,
     logger: logger.child({ component: 'ingest' }),
     metrics,
@@ -91,7 +90,7 @@ export function createApp(config: Config, logger: Logger): App {
     collections,
     extractor: model.extractor,
     fetcher,
-    pdf,
+    media,
     limits: config.limits,
     accuracy: config.search,
     metrics,

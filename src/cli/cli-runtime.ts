@@ -21,7 +21,7 @@ export function openExtractor(
 ): Promise<ImageExtractor> {
   const m = ctx.config.model;
   const model = { ...m, dir: overrides.modelDir ?? m.dir, batchSize: overrides.batchSize ?? m.batchSize };
-  return createImageExtractor(extractorOptions(model, ctx.config.limits.maxImagePixels, ctx.logger));
+  return createImageExtractor(extractorOptions(model, ctx.logger));
 }
 
 export const toArray = (v: Float32Array) => Array.from(v);

@@ -3,7 +3,7 @@ import { lazyS3Client } from '../app/adapters.ts';
 import { mapLimited } from '../concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import { createPdfRenderer, withMediaItems, type PdfRenderer } from '../media/index.ts';
+import { createImageDecoder, createMedia, createPdfRenderer, embedItem, type Media } from '../media/index.ts';
 import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
@@ -16,20 +16,20 @@ type Line = Record<string, unknown>;
 
 interface Tools {
   fetcher: SourceFetcher;
-  pdf: PdfRenderer;
+  media: Media;
   extractor: ImageExtractor;
 }
 
-async function embedInput(input: string, ctx: CliContext, { fetcher, pdf, extractor }: Tools): Promise<Line[]> {
+async function embedInput(input: string, ctx: CliContext, { fetcher, media, extractor }: Tools): Promise<Line[]> {
   try {
     // A path is a file on this machine, the CLI's: the same parser as the server's, with local files allowed.
     const { bytes } = await fetcher.fetch(parseSourceRef(input, { localFilesFrom: process.cwd() }));
     // Pages are rendered as lanes free up, never all at once.
-    return await withMediaItems(bytes, pdf, (items) =>
+    return await media.withItems(bytes, (items) =>
       mapLimited(items, 2 * ctx.config.model.batchSize, async (item): Promise<Line> => {
         const page = item.pageNumber === undefined ? {} : { page_number: item.pageNumber, total_pages: item.totalPages };
         try {
-          const r = await item.withInput((image) => extractor.embedImage(image));
+          const r = await embedItem(item, extractor);
           return { input, ...page, embedding: toArray(r.embedding), processing_time_ms: r.processingTimeMs };
         } catch (err) {
           return { input, ...page, error: toSightlineError(err).toJSON() };
@@ -58,7 +58,9 @@ export async function embedCommand(args: string[]): Promise<number> {
     s3Client: lazyS3Client(ctx.config),
     logger: ctx.logger,
   });
-  const tools: Tools = { fetcher, pdf: createPdfRenderer({ ...ctx.config.pdf, maxPages: ctx.config.limits.pdfMaxPages }), extractor };
+  const pdf = createPdfRenderer({ ...ctx.config.pdf, maxPages: ctx.config.limits.pdfMaxPages });
+  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: ctx.config.limits.maxImagePixels }) });
+  const tools: Tools = { fetcher, media, extractor };
   let failed = false;
   // Results print in input order, each as soon as everything before it is done.
   const done = new Map<number, Line[]>();
@@ -78,7 +80,7 @@ export async function embedCommand(args: string[]): Promise<number> {
       flush();
     });
   } finally {
-    await Promise.all([extractor.close(), tools.pdf.close()]);
+    await Promise.all([extractor.close(), pdf.close()]);
   }
   return failed ? EXIT.failed : EXIT.ok;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ExtractorOptions } from './extractor.ts';
 
-export function extractorOptions(model: Config['model'], maxPixels: number, logger: Logger): ExtractorOptions {
+export function extractorOptions(model: Config['model'], logger: Logger): ExtractorOptions {
   return {
     modelDir: model.dir,
     variant: model.variant,
@@ -11,7 +11,6 @@ export function extractorOptions(model: Config['model'], maxPixels: number, logg
     batchSize: model.batchSize,
     batchWaitMs: model.batchWaitMs,
     textCacheEntries: model.textCacheEntries,
-    maxPixels,
     logger,
   };
 }

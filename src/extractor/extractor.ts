@@ -1,7 +1,8 @@
 /**
- * image_extractor v1 with one feature's model: bytes or pixels in, L2-normalised SigLIP embeddings out.
- * Preprocessing runs in sharp's thread pool, inference in a worker thread;
- * concurrent callers are coalesced into batches of up to `batchSize`.
+ * image_extractor v1 with one feature's model: pixels at the model's input size (media/ decodes and
+ * resizes to `imageSize`) or texts in, L2-normalised SigLIP embeddings out.
+ * Inference runs in a worker thread; concurrent callers are coalesced into
+ * batches of up to `batchSize`.
  */
 import { performance } from 'node:perf_hooks';
 import { createLimiter } from '../concurrency-limit.ts';
@@ -9,11 +10,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';
 import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
-import type { ImageInput } from '../media/image-decode.ts';
 import { startInferenceWorkers } from './inference-client.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
 import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
-import { preprocessImage } from './preprocess.ts';
+import { normalisePixels, type ImageSize, type ModelPixels } from './preprocess.ts';
 import { createTextEmbeddingCache } from './text-embedding-cache.ts';
 import { assertTextGiven, createTokenizer, type Tokenizer } from './tokenizer.ts';
 
@@ -35,7 +35,6 @@ export interface ExtractorOptions {
    * @default 0
    */
   textCacheEntries?: number;
-  maxPixels: number;
   logger: Logger;
   /**
    * Where inference runs. `worker` (the default) keeps the event loop free;
@@ -48,11 +47,6 @@ export interface ExtractorOptions {
 
 export interface ImageEmbedding {
   embedding: Float32Array;
-  /** Wall time from the first decoded byte to the normalised vector, to 0.01 ms. */
-  processingTimeMs: number;
-  /** Size of the image as decoded (after EXIF rotation). */
-  width: number;
-  height: number;
 }
 
 export interface TextEmbedding {
@@ -63,7 +57,7 @@ export interface TextEmbedding {
 /** Cumulative time per stage, for the benchmark and for operators. */
 export interface ExtractorStats {
   images: number;
-  /** Decode, EXIF, colour conversion, resize, normalise (summed over images; they overlap). */
+  /** Rescaling and normalising the handed-over pixels (summed over images). */
   preprocessMs: number;
   batches: number;
   /** Inference and L2 normalisation, summed over batches (serial in the worker). */
@@ -76,8 +70,11 @@ export interface ExtractorStats {
 export interface ImageExtractor {
   readonly descriptor: FeatureDescriptor;
   readonly model: ModelFiles;
+  /** The size media/ must squash an image to before `embedImage`: the model's processor settings. */
+  readonly imageSize: ImageSize;
   stats(): ExtractorStats;
-  embedImage(input: ImageInput, signal?: AbortSignal): Promise<ImageEmbedding>;
+  /** INTERNAL_SERVER_ERROR when the pixels are not `imageSize`. */
+  embedImage(pixels: ModelPixels, signal?: AbortSignal): Promise<ImageEmbedding>;
   embedText(text: string, signal?: AbortSignal): Promise<TextEmbedding>;
   close(): Promise<void>;
 }
@@ -87,8 +84,6 @@ interface Queued<I> {
   input: I;
   readyAt: number;
 }
-
-const hundredths = (ms: number) => Math.round(ms * 100) / 100;
 
 function splitRows(data: Float32Array, n: number, dim: number): Float32Array[] {
   return Array.from({ length: n }, (_, i) => data.slice(i * dim, (i + 1) * dim));
@@ -158,24 +153,23 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   const extractor: ImageExtractor = {
     descriptor: feature,
     model,
+    imageSize: { width, height },
     stats: () => ({ ...stats }),
-    async embedImage(input, signal) {
+    async embedImage(pixels, signal) {
       // The slot is held until the embedding is back, so at most two batches'
       // worth of decoded tensors exist at once, however many callers wait;
       // waiting requests (told apart by their signal) take turns for a slot.
       return preprocessing.run(async () => {
         const t0 = performance.now();
-        const pre = await preprocessImage(input, {
+        const pixelValues = normalisePixels(pixels, {
           size: { height, width },
           mean: model.image.mean,
           std: model.image.std,
           rescaleFactor: model.image.rescaleFactor,
-          maxPixels: opts.maxPixels,
         });
         stats.images++;
         stats.preprocessMs += performance.now() - t0;
-        const embedding = await vision.submit({ input: pre.pixelValues, readyAt: performance.now() }, signal);
-        return { embedding, processingTimeMs: hundredths(performance.now() - t0), width: pre.width, height: pre.height };
+        return { embedding: await vision.submit({ input: pixelValues, readyAt: performance.now() }, signal) };
       }, signal);
     },
     async embedText(query, signal) {
@@ -195,7 +189,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
   };
 
   // Warm both towers so the first real request does not pay for lazy allocation.
-  await extractor.embedImage({ kind: 'raw', data: new Uint8Array(width * height * 3).fill(128), width, height, channels: 3 });
+  await extractor.embedImage({ data: new Uint8Array(width * height * 3).fill(128), width, height });
   await extractor.embedText('warm up');
   Object.assign(stats, freshStats());
   if (model.generated) {

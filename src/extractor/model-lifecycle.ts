@@ -47,7 +47,6 @@ export function createModelLifecycle(opts: {
   /** @default DEFAULT_FEATURE */
   feature?: FeatureDescriptor;
   model: Config['model'];
-  maxPixels: number;
   logger: Logger;
   metrics?: Metrics;
 }): ModelLifecycle {
@@ -96,7 +95,7 @@ export function createModelLifecycle(opts: {
       }
       assertOpen();
       state = { phase: 'loading' };
-      const extractor = await createImageExtractor({ ...extractorOptions(model, opts.maxPixels, logger), feature, metrics: opts.metrics });
+      const extractor = await createImageExtractor({ ...extractorOptions(model, logger), feature, metrics: opts.metrics });
       if (closing.signal.aborted) {
         await extractor.close();
         assertOpen();

@@ -1,33 +1,33 @@
 /**
- * SigLIP preprocessing, matching transformers' SiglipImageProcessor: resize
- * to exactly size.width × size.height with no crop and no aspect preservation
- * (the reference squashes), bicubic (PIL resample=3), rescale, normalise,
- * float32 channels-first.
+ * SigLIP preprocessing after the resize, matching transformers'
+ * SiglipImageProcessor: rescale, normalise, float32 channels-first. media/
+ * decodes and squashes the image to the model's size (`ImageSize`, from the
+ * model's processor settings) and hands over packed RGB (`ModelPixels`).
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { processImage, type ImageInput } from '../media/image-decode.ts';
 
-export interface PreprocessOptions {
-  size: { height: number; width: number };
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+/** Packed 8-bit RGB rows at exactly the model's input size. */
+export interface ModelPixels extends ImageSize {
+  data: Uint8Array;
+}
+
+export interface NormaliseOptions {
+  size: ImageSize;
   mean: [number, number, number];
   std: [number, number, number];
   rescaleFactor: number;
-  maxPixels: number;
-}
-
-export interface PreprocessedImage {
-  /** 3 × height × width float32, channels first (the model's pixel_values row). */
-  pixelValues: Float32Array;
-  /** The source's dimensions, after EXIF orientation. */
-  width: number;
-  height: number;
 }
 
 /**
  * One table per channel maps each byte value straight to its normalised
  * float, so the conversion loop is a load and a store per sample.
  */
-function normalisationTables(opts: PreprocessOptions): Float32Array[] {
+function normalisationTables(opts: NormaliseOptions): Float32Array[] {
   return [0, 1, 2].map((c) => {
     const table = new Float32Array(256);
     for (let v = 0; v < 256; v++) table[v] = (v * opts.rescaleFactor - opts.mean[c]!) / opts.std[c]!;
@@ -46,26 +46,15 @@ function toChannelsFirst(rgb: Uint8Array, pixels: number, tables: Float32Array[]
   return out;
 }
 
-export async function preprocessImage(input: ImageInput, opts: PreprocessOptions): Promise<PreprocessedImage> {
+/** 3 × height × width float32, channels first: the model's pixel_values row. */
+export function normalisePixels(pixels: ModelPixels, opts: NormaliseOptions): Float32Array {
   const { width, height } = opts.size;
-  const image = await processImage(input, opts, (pipeline) =>
-    pipeline
-      // fit 'fill' squashes as the reference does (sharp's default crops).
-      // Fast JPEG shrink-on-load is off: on photo-like 12 MP JPEGs it moved
-      // single 224×224 samples by up to 15 levels of 255 from a full decode
-      // (7 without it), for ~50 ms saved per image; fidelity comes first.
-      .resize(width, height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false })
-      .raw(),
-  );
-  if (image.info.channels !== 3 || image.info.width !== width || image.info.height !== height) {
+  if (pixels.width !== width || pixels.height !== height || pixels.data.length !== width * height * 3) {
+    // media/ resizes to the size the extractor announces: anything else is a bug, not the client's mistake.
     throw new SightlineError(
       ErrorCode.INTERNAL_SERVER_ERROR,
-      `decoder returned ${image.info.width}×${image.info.height}×${image.info.channels}, expected ${width}×${height}×3`,
+      `pixels are ${pixels.width}×${pixels.height} (${pixels.data.length} bytes), expected ${width}×${height}×3`,
     );
   }
-  return {
-    pixelValues: toChannelsFirst(image.data, width * height, normalisationTables(opts)),
-    width: image.width,
-    height: image.height,
-  };
+  return toChannelsFirst(pixels.data, width * height, normalisationTables(opts));
 }

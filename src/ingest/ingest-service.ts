@@ -1,17 +1,17 @@
 /**
- * The path of one object: read the mapped field → fetch the bytes → sniff →
- * one image per picture or PDF page → embed (+ thumbnail) → upsert. Every
+ * The path of one object: read the mapped field → fetch the bytes → sniff
+ * once → one image per picture or PDF page → decode once into the model's
+ * input (+ thumbnail) → embed → upsert. Every
  * object ends in exactly one state, stored or failed with a code; one bad
  * object never fails its batch.
  */
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Collection, CollectionService } from '../collections/collection-service.ts';
 import { readField } from '../store/payload-path.ts';
-import type { Config } from '../config.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import { makeThumbnail, thumbnailKey, withMediaItems, type ImageInput, type MediaItem, type PdfRenderer } from '../media/index.ts';
+import { embedItem, thumbnailKey, type Media, type MediaItem, type Thumbnail } from '../media/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import type { PointInput, VectorStore } from '../store/vector-store.ts';
@@ -39,8 +39,7 @@ export interface IngestDeps {
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
   thumbnails: BlobStore;
-  pdf: PdfRenderer;
-  limits: Config['limits'];
+  media: Media;
   concurrency: number;
   logger: Logger;
   /** Counts every object's outcome. */
@@ -71,22 +70,22 @@ function failed(index: number, err: unknown): IngestItemResult {
 }
 
 export function createIngestService(deps: IngestDeps): IngestService {
-  const { limits } = deps;
   const indexFields = createPayloadIndexer(deps.store);
 
   async function toPoint(
     collection: Collection,
     label: string,
     item: MediaItem,
-    input: ImageInput,
     fields: Record<string, unknown>,
     signal: AbortSignal | undefined,
   ): Promise<PointInput> {
     const id = documentId(collection.name, label, item.pageNumber);
-    const [embedded, thumbnailUrl] = await Promise.all([
-      deps.extractor().embedImage(input, signal),
-      collection.extractor.parameters.enableThumbnails ? storeThumbnail(collection.name, id, input) : Promise.resolve(null),
-    ]);
+    // One decode serves the embedding and the thumbnail.
+    const embedded = await embedItem(item, deps.extractor(), {
+      thumbnail: collection.extractor.parameters.enableThumbnails ? {} : undefined,
+      signal,
+    });
+    const thumbnailUrl = embedded.thumbnail ? await storeThumbnail(collection.name, id, embedded.thumbnail) : null;
     return {
       id,
       vector: embedded.embedding,
@@ -105,8 +104,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
     };
   }
 
-  async function storeThumbnail(collection: string, id: string, input: ImageInput): Promise<string> {
-    const thumb = await makeThumbnail(input, { maxPixels: limits.maxImagePixels });
+  async function storeThumbnail(collection: string, id: string, thumb: Thumbnail): Promise<string> {
     try {
       return (await deps.thumbnails.put(thumbnailKey(collection, id), thumb.bytes, thumb.contentType)).url;
     } catch (err) {
@@ -148,10 +146,12 @@ export function createIngestService(deps: IngestDeps): IngestService {
           }
           const fields = passthroughFields(object, collection.extractor.fieldPassthrough);
           const fetched = await fetchOnce(raw);
-          const points = await withMediaItems(fetched.bytes, deps.pdf, (items) =>
-            mapLimited(items, deps.concurrency, (item) =>
-              pageLanes.run(() => item.withInput((input) => toPoint(collection, fetched.label, item, input, fields, opts.signal))),
-            ),
+          const points = await deps.media.withItems(
+            fetched.bytes,
+            (items) =>
+              mapLimited(items, deps.concurrency, (item) =>
+                pageLanes.run(() => toPoint(collection, fetched.label, item, fields, opts.signal)),
+              ),
             opts.signal,
           );
           await indexFields(collection, collection.extractor.fieldPassthrough, fields);

@@ -1,29 +1,74 @@
 /**
- * The image-decoding adapter: bytes (or a rendered PDF page) in, one sharp
- * pipeline out that every consumer shares, so the embedding and the
- * thumbnail see the same pixels: EXIF orientation applied, 8-bit sRGB, alpha
- * flattened onto white, first frame only. Pixel work runs in libuv's
- * threadpool (sharp), not on the JavaScript thread.
+ * The image-decoding adapter (sharp). Each image is decoded exactly once, to
+ * full-size 8-bit sRGB pixels (EXIF orientation applied, alpha flattened onto
+ * white, first frame only); the model's input and the thumbnail are both
+ * resized from those same pixels, so they agree and neither pays for a second
+ * decode. Pixel work runs in libuv's threadpool (sharp), not on the
+ * JavaScript thread.
  */
-import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { availableParallelism } from 'node:os';
+import sharp, { type Sharp } from 'sharp';
+import { createLimiter } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { isImageType, sniffContentType } from './content-type.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ImageSize, ModelPixels } from '../extractor/preprocess.ts';
 import { decodeBmp } from './bmp-decode.ts';
+import type { ImageMediaType } from './content-type.ts';
+import { thumbnailPipeline, type Thumbnail, type ThumbnailOptions } from './thumbnail.ts';
 
 export type ImageInput =
-  | { kind: 'encoded'; bytes: Uint8Array }
+  /** Bytes whose type was sniffed once, by the caller: the decoder trusts it. */
+  | { kind: 'encoded'; bytes: Uint8Array; type: ImageMediaType }
   /** Packed RGB(A) rows, as a PDF page render gives them. */
   | { kind: 'raw'; data: Uint8Array; width: number; height: number; channels: 3 | 4 };
 
-export interface DecodeOptions {
-  /** width × height above which an image is refused from its header. */
-  maxPixels: number;
+export interface DecodeRequest {
+  /**
+   * The feature's input size (its processor settings): the image is squashed
+   * to exactly this, bicubic, no crop, as SigLIP's processor does.
+   */
+  modelInput: ImageSize;
+  /** Also make a thumbnail from the same decoded pixels. */
+  thumbnail?: ThumbnailOptions;
 }
 
-export interface ProcessedImage {
-  data: Buffer;
-  info: OutputInfo;
-  /** The source's dimensions after EXIF orientation. */
+export interface DecodedImage {
+  /** The source's dimensions, after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Packed RGB at exactly `modelInput`, for the extractor. */
+  modelInput: ModelPixels;
+  /** Present when asked for. */
+  thumbnail?: Thumbnail;
+}
+
+export interface ImageDecoder {
+  /**
+   * Decodes once and derives every asked-for output from those pixels.
+   * EMPTY_INPUT, UNSUPPORTED_MEDIA_TYPE (BMP variants), IMAGE_TOO_LARGE (from
+   * the header, before pixels are allocated), CORRUPT_IMAGE; never throws
+   * anything but a SightlineError. Decodes of different owners (requests,
+   * told apart by their signal) take turns.
+   */
+  decode(input: ImageInput, want: DecodeRequest, owner?: AbortSignal): Promise<DecodedImage>;
+}
+
+export interface ImageDecoderOptions {
+  /** width × height above which an image is refused from its header (MAX_IMAGE_PIXELS). */
+  maxPixels: number;
+  /**
+   * Full-size decodes in memory at once: each holds width × height × 3 bytes
+   * until its outputs are resized, so this bounds memory, not just CPU.
+   * @default the number of cores, at least 2
+   */
+  concurrency?: number;
+  /** Records each decode's time (and so how many decodes there were). */
+  metrics?: Pick<Metrics, 'imageDecodeSeconds'>;
+}
+
+/** Full-size packed RGB. */
+export interface Pixels {
+  data: Uint8Array;
   width: number;
   height: number;
 }
@@ -50,7 +95,18 @@ function corrupt(err: unknown, details: Record<string, number> = {}): SightlineE
   return new SightlineError(ErrorCode.CORRUPT_IMAGE, `cannot decode image: ${reason}`, details, { cause: err });
 }
 
-function rawPipeline(data: Uint8Array, width: number, height: number, channels: 3 | 4, maxPixels: number): Sharp {
+/** Runs a sharp pipeline; whatever libvips throws is a corrupt image, told apart from ours by class. */
+async function run(pipeline: Sharp, details: Record<string, number>): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+  try {
+    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels };
+  } catch (err) {
+    if (err instanceof SightlineError) throw err;
+    throw corrupt(err, details);
+  }
+}
+
+function checkRaw(data: Uint8Array, width: number, height: number, channels: number, maxPixels: number): void {
   if (width * height > maxPixels) throw tooLarge(width, height, maxPixels);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw corrupt(new Error('raw image has no pixels'), { width, height });
@@ -58,30 +114,21 @@ function rawPipeline(data: Uint8Array, width: number, height: number, channels: 
   if (data.length !== width * height * channels) {
     throw corrupt(new Error(`raw buffer holds ${data.length} bytes, not ${width}×${height}×${channels}`));
   }
-  return sharp(data, { raw: { width, height, channels }, limitInputPixels: maxPixels });
 }
 
-interface OpenedImage {
-  pipeline: Sharp;
-  width: number;
-  height: number;
+/** Packed RGB(A) to packed RGB; three channels pass through uncopied. */
+async function fromRaw(data: Uint8Array, width: number, height: number, channels: 3 | 4, maxPixels: number): Promise<Pixels> {
+  checkRaw(data, width, height, channels, maxPixels);
+  if (channels === 3) return { data, width, height };
+  const rgb = await run(sharp(data, { raw: { width, height, channels } }).flatten({ background: WHITE }), { width, height });
+  return { data: rgb.data, width, height };
 }
 
-async function openEncoded(bytes: Uint8Array, maxPixels: number): Promise<OpenedImage> {
+async function fromEncoded(bytes: Uint8Array, type: ImageMediaType, maxPixels: number): Promise<Pixels> {
   if (bytes.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the image is empty (0 bytes)');
-  const type = sniffContentType(bytes);
-  if (!isImageType(type)) {
-    throw new SightlineError(
-      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-      type === undefined
-        ? 'not an image we read (JPEG, PNG, WebP, BMP, GIF, TIFF, AVIF)'
-        : `${type} is not an image; expected JPEG, PNG, WebP, BMP, GIF, TIFF or AVIF`,
-      type === undefined ? {} : { detected: type },
-    );
-  }
   if (type === 'image/bmp') {
     const bmp = decodeBmp(bytes, maxPixels);
-    return { pipeline: rawPipeline(bmp.data, bmp.width, bmp.height, 4, maxPixels), ...bmp };
+    return fromRaw(bmp.data, bmp.width, bmp.height, 4, maxPixels);
   }
   // The header alone gives the size: a pixel bomb is refused before its
   // pixels are allocated, and the error can say how big it was.
@@ -90,34 +137,56 @@ async function openEncoded(bytes: Uint8Array, maxPixels: number): Promise<Opened
     .catch((err: unknown) => Promise.reject(corrupt(err)));
   const { width, height } = meta.autoOrient;
   if (width * height > maxPixels) throw tooLarge(width, height, maxPixels);
-  const pipeline = sharp(bytes, { failOn: FAIL_ON, limitInputPixels: maxPixels, autoOrient: true });
-  return { pipeline, width, height };
+  // libvips' own limit stays as a second guard; a file whose pixels
+  // outgrow its header fails it and is reported as corrupt.
+  const pipeline = sharp(bytes, { failOn: FAIL_ON, limitInputPixels: maxPixels, autoOrient: true })
+    .flatten({ background: WHITE })
+    .toColourspace('srgb')
+    .raw();
+  const rgb = await run(pipeline, { width, height });
+  if (rgb.channels !== 3) throw corrupt(new Error(`decoded to ${rgb.channels} channels, not 3`), { width, height });
+  return { data: rgb.data, width: rgb.width, height: rgb.height };
 }
 
-async function open(input: ImageInput, maxPixels: number): Promise<OpenedImage> {
-  if (input.kind === 'encoded') return openEncoded(input.bytes, maxPixels);
-  const { data, width, height, channels } = input;
-  return { pipeline: rawPipeline(data, width, height, channels, maxPixels), width, height };
+/** Squashed to exactly the model's size, as the reference processor does: no crop, no aspect kept. */
+async function toModelInput(pixels: Pixels, size: ImageSize): Promise<ModelPixels> {
+  const { width, height } = pixels;
+  const out = await run(
+    sharp(pixels.data, { raw: { width, height, channels: 3 } }).resize(size.width, size.height, { fit: 'fill', kernel: 'cubic' }).raw(),
+    { width, height },
+  );
+  return { data: out.data, width: out.width, height: out.height };
 }
 
-/**
- * Decodes the input into normalised pixels and hands the pipeline to
- * `finish` (resize, encode); runs it and turns every decoder failure into a
- * coded error. Never throws anything but a SightlineError.
- */
-export async function processImage(
-  input: ImageInput,
-  opts: DecodeOptions,
-  finish: (pipeline: Sharp) => Sharp,
-): Promise<ProcessedImage> {
-  const { pipeline, width, height } = await open(input, opts.maxPixels);
-  try {
-    const normalised = pipeline.flatten({ background: WHITE }).toColourspace('srgb');
-    const { data, info } = await finish(normalised).toBuffer({ resolveWithObject: true });
-    return { data, info, width, height };
-  } catch (err) {
-    if (err instanceof SightlineError) throw err;
-    if (err instanceof Error && err.message.includes('exceeds pixel limit')) throw tooLarge(width, height, opts.maxPixels);
-    throw corrupt(err, { width, height });
-  }
+async function thumbnail(pixels: Pixels, opts: ThumbnailOptions): Promise<Thumbnail> {
+  const out = await run(thumbnailPipeline(pixels, opts), { width: pixels.width, height: pixels.height });
+  return { bytes: out.data, width: out.width, height: out.height, contentType: 'image/jpeg' };
+}
+
+/** The one decode: full-size 8-bit sRGB, oriented, on white. */
+export function decodePixels(input: ImageInput, maxPixels: number): Promise<Pixels> {
+  return input.kind === 'encoded'
+    ? fromEncoded(input.bytes, input.type, maxPixels)
+    : fromRaw(input.data, input.width, input.height, input.channels, maxPixels);
+}
+
+export function createImageDecoder(opts: ImageDecoderOptions): ImageDecoder {
+  const slots = createLimiter(Math.max(1, opts.concurrency ?? Math.max(2, availableParallelism())));
+
+  return {
+    decode(input, want, owner) {
+      return slots.run(async () => {
+        const stop = opts.metrics?.imageDecodeSeconds.startTimer();
+        const pixels = await decodePixels(input, opts.maxPixels);
+        const [modelInput, thumb] = await Promise.all([
+          toModelInput(pixels, want.modelInput),
+          want.thumbnail ? thumbnail(pixels, want.thumbnail) : undefined,
+        ]);
+        const decoded: DecodedImage = { width: pixels.width, height: pixels.height, modelInput };
+        if (thumb) decoded.thumbnail = thumb;
+        stop?.();
+        return decoded;
+      }, owner);
+    },
+  };
 }

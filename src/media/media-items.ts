@@ -1,11 +1,12 @@
 /**
  * Turns fetched bytes into the images to embed: an image is one item, a PDF
- * one item per page (each rendered only while it is being used). The content
- * type comes from the bytes, never from a file name or a Content-Type header.
+ * one item per page (each rendered only while it is being decoded). The
+ * content type is sniffed here, once, from the bytes, never from a file name
+ * or a Content-Type header; the decoder is handed the type and trusts it.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import type { ImageInput } from './image-decode.ts';
 import { isImageType, sniffContentType, type MediaType } from './content-type.ts';
+import type { DecodedImage, DecodeRequest, ImageDecoder } from './image-decode.ts';
 import type { PdfRenderer } from './pdf-pages.ts';
 
 export interface MediaItem {
@@ -14,11 +15,19 @@ export interface MediaItem {
   pageNumber?: number;
   totalPages?: number;
   /**
-   * Runs `use` with the item's image: the bytes as they came, or a PDF page
-   * rendered for this call, which counts among the rendered pages that may
-   * exist at once until `use` settles.
+   * Decodes the item once (a PDF page is rendered for this call and dropped
+   * after it) into the model's input and, when asked, the thumbnail.
    */
-  withInput<T>(use: (input: ImageInput) => Promise<T>): Promise<T>;
+  decode(want: DecodeRequest): Promise<DecodedImage>;
+}
+
+export interface Media {
+  /**
+   * Runs `use` with the media's items in order; a PDF is closed when `use`
+   * settles. `signal` stands for the request, whose pages and decodes take
+   * their turn. EMPTY_INPUT, UNSUPPORTED_MEDIA_TYPE, and the PDF's errors.
+   */
+  withItems<T>(bytes: Uint8Array, use: (items: MediaItem[]) => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export function detectMediaType(bytes: Uint8Array): MediaType {
@@ -33,32 +42,28 @@ export function detectMediaType(bytes: Uint8Array): MediaType {
   return type;
 }
 
-/**
- * Runs `use` with the media's items in order; a PDF is closed when `use`
- * settles. `signal` stands for the request, whose PDF pages take their turn.
- */
-export async function withMediaItems<T>(
-  bytes: Uint8Array,
-  pdf: PdfRenderer,
-  use: (items: MediaItem[]) => Promise<T>,
-  signal?: AbortSignal,
-): Promise<T> {
-  const contentType = detectMediaType(bytes);
-  if (isImageType(contentType)) {
-    const input: ImageInput = { kind: 'encoded', bytes };
-    return use([{ contentType, withInput: (useInput) => useInput(input) }]);
-  }
-  const doc = await pdf.open(bytes, signal);
-  try {
-    const { totalPages } = doc;
-    const pages = Array.from({ length: totalPages }, (_, i): MediaItem => ({
-      contentType,
-      pageNumber: i + 1,
-      totalPages,
-      withInput: (useInput) => doc.withPage(i + 1, useInput),
-    }));
-    return await use(pages);
-  } finally {
-    doc.close();
-  }
+export function createMedia(adapters: { decoder: ImageDecoder; pdf: PdfRenderer }): Media {
+  const { decoder, pdf } = adapters;
+  return {
+    async withItems(bytes, use, signal) {
+      const contentType = detectMediaType(bytes);
+      if (isImageType(contentType)) {
+        const input = { kind: 'encoded', bytes, type: contentType } as const;
+        return use([{ contentType, decode: (want) => decoder.decode(input, want, signal) }]);
+      }
+      const doc = await pdf.open(bytes, signal);
+      try {
+        const { totalPages } = doc;
+        const pages = Array.from({ length: totalPages }, (_, i): MediaItem => ({
+          contentType,
+          pageNumber: i + 1,
+          totalPages,
+          decode: (want) => doc.withPage(i + 1, (page) => decoder.decode(page, want, signal)),
+        }));
+        return await use(pages);
+      } finally {
+        doc.close();
+      }
+    },
+  };
 }

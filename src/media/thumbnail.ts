@@ -1,16 +1,15 @@
 /**
  * Thumbnails: a JPEG at most 640 px wide, aspect kept and never upscaled,
- * decoded exactly as for embedding (EXIF orientation, alpha on white).
+ * made from the same decoded pixels as the model's input (EXIF orientation,
+ * alpha on white).
  */
-import { processImage, type ImageInput } from './image-decode.ts';
+import sharp, { type Sharp } from 'sharp';
 
 export interface ThumbnailOptions {
   /** Largest width in pixels; narrower images keep their size. @default 640 */
   width?: number;
   /** JPEG quality, 1 to 100. @default 85 */
   quality?: number;
-  /** Sources over this many pixels are refused (IMAGE_TOO_LARGE). @default 100_000_000 */
-  maxPixels?: number;
 }
 
 export interface Thumbnail {
@@ -29,10 +28,12 @@ export function thumbnailFolder(collection: string): string {
   return collection;
 }
 
-export async function makeThumbnail(input: ImageInput, opts: ThumbnailOptions = {}): Promise<Thumbnail> {
-  const { width = 640, quality = 85, maxPixels = 100_000_000 } = opts;
-  const out = await processImage(input, { maxPixels }, (pipeline) =>
-    pipeline.resize({ width, withoutEnlargement: true }).jpeg({
+/** The pipeline from packed RGB to the thumbnail's JPEG; the decoder runs it. */
+export function thumbnailPipeline(rgb: { data: Uint8Array; width: number; height: number }, opts: ThumbnailOptions): Sharp {
+  const { width = 640, quality = 85 } = opts;
+  return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .resize({ width, withoutEnlargement: true })
+    .jpeg({
       quality,
       // Baseline, so browsers paint it top-down in one pass. mozjpeg's
       // trellis quantisation and table 3 are kept; its `mozjpeg: true` preset
@@ -41,7 +42,5 @@ export async function makeThumbnail(input: ImageInput, opts: ThumbnailOptions = 
       trellisQuantisation: true,
       overshootDeringing: true,
       quantisationTable: 3,
-    }),
-  );
-  return { bytes: out.data, width: out.info.width, height: out.info.height, contentType: 'image/jpeg' };
+    });
 }

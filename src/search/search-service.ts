@@ -11,7 +11,7 @@ import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import type { SourceFetcher, SourceRef } from '../sources/index.ts';
 import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
-import { withMediaItems, type PdfRenderer } from '../media/index.ts';
+import { embedItem, type Media } from '../media/index.ts';
 import type { Metrics } from '../metrics.ts';
 import { combineUnitVectors } from './combined-query.ts';
 import type { Filter } from '../store/filter.ts';
@@ -62,7 +62,8 @@ export interface SearchDeps {
   /** Throws MODEL_NOT_READY until the model is loaded. */
   extractor: () => ImageExtractor;
   fetcher: SourceFetcher;
-  pdf: PdfRenderer;
+  /** Sniffs, renders PDF pages and decodes the query image. */
+  media: Media;
   limits: Config['limits'];
   /** SEARCH_EXACT, SEARCH_HNSW_EF, QDRANT_SEARCH_RESCORE, QDRANT_SEARCH_OVERSAMPLING. */
   accuracy: Required<SearchAccuracy>;
@@ -79,9 +80,9 @@ export function createSearchService(deps: SearchDeps) {
       case 'image': {
         const fetched = await deps.fetcher.fetch(query.source, signal);
         // A PDF as a query stands for its first page (a PDF has at least one, or is refused).
-        return withMediaItems(fetched.bytes, deps.pdf, async ([first]) => {
+        return deps.media.withItems(fetched.bytes, async ([first]) => {
           if (!first) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
-          return first.withInput(async (input) => (await deps.extractor().embedImage(input, signal)).embedding);
+          return (await embedItem(first, deps.extractor(), { signal })).embedding;
         }, signal);
       }
       case 'document': {

@@ -33,7 +33,8 @@ describe('inference fairness between requests', () => {
   it('embeds an ordinary image query before most of a big request\'s images sent just before it', async () => {
     const extractor = app.model.extractor();
     const finished: string[] = [];
-    const image = (shade: number) => ({ kind: 'raw' as const, data: new Uint8Array(64 * 64 * 3).fill(shade), width: 64, height: 64, channels: 3 as const });
+    const { width, height } = extractor.imageSize;
+    const image = (shade: number) => ({ data: new Uint8Array(width * height * 3).fill(shade), width, height });
     const embed = (name: string, shade: number, signal: AbortSignal) => extractor.embedImage(image(shade), signal).then(() => finished.push(name));
     const big = new AbortController().signal;
     const bigImages = Array.from({ length: 60 }, (_, i) => embed(`big ${i}`, i, big));

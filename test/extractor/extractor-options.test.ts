@@ -13,17 +13,15 @@ it('gives the extractor every model setting from the environment, for the server
     INFERENCE_BATCH_SIZE: '4',
     INFERENCE_BATCH_WAIT_MS: '7',
     TEXT_EMBEDDING_CACHE_ENTRIES: '9',
-    MAX_IMAGE_PIXELS: '50000000',
   };
   const config = loadConfig(env);
-  expect(extractorOptions(config.model, config.limits.maxImagePixels, silentLogger)).toEqual({
+  expect(extractorOptions(config.model, silentLogger)).toEqual({
     modelDir: '/models/siglip',
     variant: 'fp16',
     session: { executionProvider: 'cuda', cudaDeviceId: 1, threads: 3 },
     batchSize: 4,
     batchWaitMs: 7,
     textCacheEntries: 9,
-    maxPixels: 50_000_000,
     logger: silentLogger,
   });
 });

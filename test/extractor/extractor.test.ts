@@ -4,6 +4,8 @@ import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/model-fil
 import { silentLogger } from '../../src/logger.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
+import { modelPixels } from '../fixtures/media.ts';
+import type { ModelPixels } from '../../src/extractor/preprocess.ts';
 
 const options = (overrides: Partial<Parameters<typeof createImageExtractor>[0]> = {}) => ({
   modelDir: tinyModelDir(),
@@ -11,7 +13,6 @@ const options = (overrides: Partial<Parameters<typeof createImageExtractor>[0]> 
   session: { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 1 },
   batchSize: 16,
   batchWaitMs: 20,
-  maxPixels: 50_000_000,
   logger: silentLogger,
   ...overrides,
 });
@@ -21,29 +22,28 @@ const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => M
 
 describe('image extractor (worker-thread inference)', () => {
   let extractor: ImageExtractor;
-  let photos: Buffer[];
+  let photos: ModelPixels[];
 
   beforeAll(async () => {
     extractor = await createImageExtractor(options());
-    photos = await Promise.all(Array.from({ length: 16 }, (_, i) => photoLikeJpeg(160 + i * 8, 120 + i * 4, i + 1)));
+    const jpegs = await Promise.all(Array.from({ length: 16 }, (_, i) => photoLikeJpeg(160 + i * 8, 120 + i * 4, i + 1)));
+    photos = await Promise.all(jpegs.map((jpeg) => modelPixels(jpeg, extractor.imageSize)));
   });
   afterAll(() => extractor.close());
 
-  it('yields 768 float32 values with unit L2 norm and a processing time', async () => {
-    const r = await extractor.embedImage({ kind: 'encoded', bytes: photos[0] as Buffer });
+  it('yields 768 float32 values with unit L2 norm', async () => {
+    const r = await extractor.embedImage(photos[0]!);
     expect(r.embedding).toBeInstanceOf(Float32Array);
     expect(r.embedding.length).toBe(768);
     expect(Math.abs(norm(r.embedding) - 1)).toBeLessThan(1e-5);
-    expect(r.processingTimeMs).toBeGreaterThan(0);
-    expect([r.width, r.height]).toEqual([160, 120]);
   });
 
   it('gives the same vector alone or among 15 others (batch invariance)', async () => {
-    const alone = await extractor.embedImage({ kind: 'encoded', bytes: photos[3] as Buffer });
+    const alone = await extractor.embedImage(photos[3]!);
     // A long wait makes the 16 images share one batch, whatever the machine's speed.
     const batchy = await createImageExtractor(options({ batchWaitMs: 10_000 }));
     try {
-      const together = await Promise.all(photos.map((bytes) => batchy.embedImage({ kind: 'encoded', bytes })));
+      const together = await Promise.all(photos.map((pixels) => batchy.embedImage(pixels)));
       expect(batchy.stats().batches).toBe(1);
       expect(maxAbsDiff(alone.embedding, (together[3] as { embedding: Float32Array }).embedding)).toBeLessThan(1e-5);
     } finally {
@@ -52,7 +52,7 @@ describe('image extractor (worker-thread inference)', () => {
   });
 
   it('gives different images clearly different embeddings', async () => {
-    const [a, b] = await Promise.all([0, 9].map((i) => extractor.embedImage({ kind: 'encoded', bytes: photos[i] as Buffer })));
+    const [a, b] = await Promise.all([0, 9].map((i) => extractor.embedImage(photos[i]!)));
     const cos = (a as { embedding: Float32Array }).embedding.reduce((s, x, i) => s + x * ((b as { embedding: Float32Array }).embedding[i] as number), 0);
     expect(cos).toBeLessThan(0.99);
   });
@@ -64,21 +64,21 @@ describe('image extractor (worker-thread inference)', () => {
     expect(Math.abs(norm(r.embedding) - 1)).toBeLessThan(1e-5);
   });
 
-  it('fails one bad image with its code and keeps serving the rest', async () => {
+  it('fails pixels of another size than imageSize with its code and keeps serving the rest', async () => {
     const [bad, good] = await Promise.allSettled([
-      extractor.embedImage({ kind: 'encoded', bytes: new TextEncoder().encode('not an image at all') }),
-      extractor.embedImage({ kind: 'encoded', bytes: photos[1] as Buffer }),
+      extractor.embedImage({ data: new Uint8Array(8 * 8 * 3), width: 8, height: 8 }),
+      extractor.embedImage(photos[1]!),
     ]);
     expect(bad.status).toBe('rejected');
-    expect((bad as PromiseRejectedResult).reason.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect((bad as PromiseRejectedResult).reason.code).toBe('INTERNAL_SERVER_ERROR');
     expect(good.status).toBe('fulfilled');
   });
 
   it('matches inline (main-thread) inference exactly', async () => {
     const inline = await createImageExtractor(options({ inference: 'inline' }));
     try {
-      const a = await inline.embedImage({ kind: 'encoded', bytes: photos[5] as Buffer });
-      const b = await extractor.embedImage({ kind: 'encoded', bytes: photos[5] as Buffer });
+      const a = await inline.embedImage(photos[5]!);
+      const b = await extractor.embedImage(photos[5]!);
       expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
     } finally {
       await inline.close();
@@ -112,7 +112,7 @@ describe('every model variant', () => {
     const embed = async (variant: ModelVariant) => {
       const extractor = await createImageExtractor(options({ variant, inference: 'inline' }));
       try {
-        return [(await extractor.embedImage({ kind: 'encoded', bytes: photo })).embedding, (await extractor.embedText('red leather sneakers')).embedding];
+        return [(await extractor.embedImage(await modelPixels(photo, extractor.imageSize))).embedding, (await extractor.embedText('red leather sneakers')).embedding];
       } finally {
         await extractor.close();
       }

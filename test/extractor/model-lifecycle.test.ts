@@ -41,7 +41,7 @@ describe('model lifecycle', () => {
   });
 
   const lifecycle = (env: Record<string, string>) =>
-    createModelLifecycle({ model: loadConfig({ INFERENCE_THREADS: '1', ...env }).model, maxPixels: 1e8, logger: silentLogger });
+    createModelLifecycle({ model: loadConfig({ INFERENCE_THREADS: '1', ...env }).model, logger: silentLogger });
 
   it('downloads a missing model on first start, then loads it: absent → downloading → ready', async () => {
     const modelDir = path.join(dir, 'fresh');

@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
-import { processImage, type ImageInput } from '../../src/media/image-decode.ts';
+import { decodePixels, type ImageInput } from '../../src/media/image-decode.ts';
+import { isImageType, sniffContentType } from '../../src/media/index.ts';
 import * as fx from '../fixtures/images.ts';
+import { decodeBytes } from '../fixtures/media.ts';
 
 const RED: fx.Rgb = [255, 0, 0];
 const BLUE: fx.Rgb = [0, 0, 255];
-const encoded = (bytes: Uint8Array): ImageInput => ({ kind: 'encoded', bytes });
+/** Bytes typed the way media/ sniffs them, before any decode. */
+const encoded = (bytes: Uint8Array): ImageInput => {
+  const type = sniffContentType(bytes);
+  if (!isImageType(type)) throw new Error(`test image sniffed as ${type}`);
+  return { kind: 'encoded', bytes, type };
+};
 
-/** Full-size decoded RGB pixels, as every consumer sees them. */
+/** Full-size decoded RGB pixels: what the model's input and the thumbnail are both resized from. */
 async function decode(input: ImageInput, maxPixels = 100_000_000) {
-  const out = await processImage(input, { maxPixels }, (p) => p.raw());
-  const pixel = (x: number, y: number) => Array.from(out.data.subarray((y * out.info.width + x) * 3, (y * out.info.width + x) * 3 + 3));
-  return { ...out, pixel };
+  const out = await decodePixels(input, maxPixels);
+  const info = { width: out.width, height: out.height, channels: out.data.length / (out.width * out.height) };
+  const pixel = (x: number, y: number) => Array.from(out.data.subarray((y * out.width + x) * 3, (y * out.width + x) * 3 + 3));
+  return { ...out, info, pixel };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -107,21 +115,25 @@ it('EXIF orientation is applied, and the reported size is the displayed one', as
 describe('bad input gets a stable code', () => {
   const text = (s: string) => new TextEncoder().encode(s);
 
+  // Sniffing (media-items) refuses these before any decoder sees them.
+  const sniffAndDecode = (bytes: Uint8Array) => decodeBytes(bytes, { modelInput: { width: 4, height: 4 } });
+
   it('EMPTY_INPUT for zero bytes', async () => {
-    expect(await codeOf(decode(encoded(new Uint8Array())))).toBe(ErrorCode.EMPTY_INPUT);
+    expect(await codeOf(sniffAndDecode(new Uint8Array()))).toBe(ErrorCode.EMPTY_INPUT);
+    expect(await codeOf(decode({ kind: 'encoded', bytes: new Uint8Array(), type: 'image/png' }))).toBe(ErrorCode.EMPTY_INPUT);
   });
 
   it.each([
     ['plain text', text('hello, world')],
     ['SVG', text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')],
-    ['a PDF', text('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n')],
-    ['a 16-bit BMP', (() => {
-      const b = fx.bmp(fx.solid(2, 2, RED), { bitsPerPixel: 24 });
-      new DataView(b.buffer).setUint16(28, 16, true);
-      return b;
-    })()],
   ])('UNSUPPORTED_MEDIA_TYPE for %s', async (_name, bytes) => {
-    expect(await codeOf(decode(encoded(bytes)))).toBe(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+    expect(await codeOf(sniffAndDecode(bytes))).toBe(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+  });
+
+  it('UNSUPPORTED_MEDIA_TYPE for a 16-bit BMP', async () => {
+    const b = fx.bmp(fx.solid(2, 2, RED), { bitsPerPixel: 24 });
+    new DataView(b.buffer).setUint16(28, 16, true);
+    expect(await codeOf(decode(encoded(b)))).toBe(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
   });
 
   const image = fx.halves(64, 48, RED, BLUE);
@@ -155,7 +167,7 @@ describe('bad input gets a stable code', () => {
         const at = (i * 7919 + k * 104729) % damaged.length;
         damaged[at] = damaged[at]! ^ 0x5a;
       }
-      await decode(encoded(damaged)).then(
+      await sniffAndDecode(damaged).then(
         () => codes.add('decoded'),
         (e: unknown) => codes.add(e instanceof SightlineError ? e.code : `uncoded: ${String(e)}`),
       );

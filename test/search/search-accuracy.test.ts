@@ -34,7 +34,7 @@ describe('search accuracy', () => {
       throw new Error('a document query needs no model');
     },
     fetcher: { fetch: () => Promise.reject(new Error('a document query fetches nothing')) },
-    pdf: { open: () => Promise.reject(new Error('a document query renders nothing')), close: async () => {} },
+    media: { withItems: () => Promise.reject(new Error('a document query decodes nothing')) },
     limits: config.limits,
     accuracy: config.search,
   });

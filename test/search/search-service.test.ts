@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollectionService, IMAGE_FEATURE } from '../../src/collections/collection-service.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -21,11 +20,12 @@ import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
 import type { VectorStore } from '../../src/store/vector-store.ts';
 import * as fx from '../fixtures/images.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
+import { testMedia } from '../fixtures/media.ts';
 import { testPdfRenderer } from '../fixtures/pdf-renderer.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
 
 type Extractor = ReturnType<SearchDeps['extractor']>;
-type ImageInput = Parameters<Extractor['embedImage']>[0];
+type ModelPixels = Parameters<Extractor['embedImage']>[0];
 type ImageSource = Extract<SearchQuery, { kind: 'image' }>['source'];
 
 const DIM = IMAGE_FEATURE.dimensions;
@@ -39,13 +39,9 @@ function vec(...weights: number[]): Float32Array {
   return v.map((x) => x / norm);
 }
 
-/** The axis of an image's dominant colour, read at its centre. */
-async function colourAxis(input: ImageInput): Promise<number> {
-  const { data, info } =
-    input.kind === 'encoded'
-      ? await sharp(input.bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true })
-      : { data: input.data, info: { width: input.width, height: input.height, channels: input.channels } };
-  const at = (Math.floor(info.height / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
+/** The axis of an image's dominant colour, read at the centre of the pixels media/ made for the model. */
+function colourAxis({ data, width, height }: ModelPixels): number {
+  const at = (Math.floor(height / 2) * width + Math.floor(width / 2)) * 3;
   const rgb = [data[at]!, data[at + 1]!, data[at + 2]!];
   return rgb.indexOf(Math.max(...rgb));
 }
@@ -56,11 +52,12 @@ function colourExtractor(model: ModelFiles) {
   const extractor: Extractor = {
     descriptor: DEFAULT_FEATURE,
     model,
+    imageSize: { width: 8, height: 8 },
     stats: () => ({ images: calls.images, preprocessMs: 0, batches: 0, inferenceMs: 0, textBatches: calls.texts, textCacheHits: 0 }),
-    async embedImage(input) {
+    async embedImage(pixels) {
       calls.images++;
-      const axis = await colourAxis(input);
-      return { embedding: vec(...[0, 0, 0].map((_, i) => (i === axis ? 1 : 0))), processingTimeMs: 0, width: 1, height: 1 };
+      const axis = colourAxis(pixels);
+      return { embedding: vec(...[0, 0, 0].map((_, i) => (i === axis ? 1 : 0))) };
     },
     async embedText(text) {
       calls.texts++;
@@ -132,7 +129,7 @@ describe('search service', () => {
           return { bytes: ref.bytes, label: ref.label };
         },
       },
-      pdf,
+      media: testMedia({ pdf }),
       limits: config.limits,
       accuracy: { ...config.search, exact: true },
     });
