@@ -30,7 +30,7 @@ export interface Media {
   withItems<T>(bytes: Uint8Array, use: (items: MediaItem[]) => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
 
-export function detectMediaType(bytes: Uint8Array): MediaType {
+function detectMediaType(bytes: Uint8Array): MediaType {
   if (bytes.length === 0) throw new SightlineError(ErrorCode.EMPTY_INPUT, 'the source is empty (0 bytes)');
   const type = sniffContentType(bytes);
   if (type === undefined) {
