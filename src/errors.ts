@@ -59,6 +59,12 @@ export const ErrorCode = {
   /** The Qdrant server's version is outside what Sightline speaks; start-up stops with it. */
   STORE_VERSION_UNSUPPORTED: 'STORE_VERSION_UNSUPPORTED',
   BLOB_STORE_FAILED: 'BLOB_STORE_FAILED',
+  /**
+   * Data read back from the store is not what Sightline wrote (a damaged row, a
+   * collection changed by another client, an answer off Qdrant's API); details
+   * name the collection and what is wrong.
+   */
+  STORE_DATA_INVALID: 'STORE_DATA_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,7 @@ import { loadIndex, saveIndex } from './ann-file.ts';
 import { AnnIndex } from './ann-index.ts';
 import type { PointRow, Statements } from './embedded-db.ts';
 import { PointMatrix } from './point-matrix.ts';
+import { parseStoredJson, payloadSchema, storedVector } from './stored-data.ts';
 import type { FeatureBinding, Payload } from './vector-store.ts';
 
 export interface OpenCollection {
@@ -46,8 +47,13 @@ const SAVE_AFTER_CHANGES = 10_000;
 
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const vectorOf = (row: PointRow) =>
-  new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
+/** A point row's vector and payload, checked: a damaged row fails the open with STORE_DATA_INVALID naming the point. */
+function pointOf(row: PointRow, collection: string, dimensions: number): { vector: Float32Array; payload: Payload } {
+  return {
+    vector: storedVector(row.vector, dimensions, { collection, what: `the vector of point ${row.id}` }),
+    payload: parseStoredJson(payloadSchema, row.payload, { collection, what: `the payload of point ${row.id}` }),
+  };
+}
 
 export async function openCollection(ctx: CollectionContext, name: string, createdAt: string, binding: FeatureBinding): Promise<OpenCollection> {
   const started = performance.now();
@@ -57,7 +63,10 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
   const matrix = new PointMatrix(binding.dimensions);
   for (let after = 0; ; ) {
     const page = sql.pointsAfter.all(name, after, LOAD_PAGE);
-    for (const row of page) matrix.put(row.id, row.key, vectorOf(row), JSON.parse(row.payload) as Payload);
+    for (const row of page) {
+      const { vector, payload } = pointOf(row, name, binding.dimensions);
+      matrix.put(row.id, row.key, vector, payload);
+    }
     if (page.length < LOAD_PAGE) break;
     after = page.at(-1)!.key;
     await yieldToEventLoop();
@@ -113,11 +122,11 @@ export async function catchUp(ctx: CollectionContext, c: OpenCollection): Promis
       else gone.push(key);
     }
     c.index.remove(gone);
-    const vectors = present.map(vectorOf);
-    present.forEach((row, j) => c.matrix.put(row.id, row.key, vectors[j]!, JSON.parse(row.payload) as Payload));
+    const points = present.map((row) => pointOf(row, c.name, c.matrix.dimensions));
+    present.forEach((row, j) => c.matrix.put(row.id, row.key, points[j]!.vector, points[j]!.payload));
     c.index.put(
       present.map((row) => row.key),
-      vectors,
+      points.map((p) => p.vector),
     );
     c.appliedThrough = Math.max(c.appliedThrough, slice.at(-1)!.seq);
     c.unsaved += slice.length;

@@ -49,8 +49,9 @@ import {
   sameBinding,
   vectorFor,
 } from './store-input.ts';
+import { featureBindingSchema, parseStoredJson, payloadSchema } from './stored-data.ts';
 import type { TopK } from './top-k.ts';
-import type { CollectionRecord, FeatureBinding, Payload, ScoredPoint, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
+import type { CollectionRecord, FeatureBinding, ScoredPoint, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface EmbeddedStoreOptions {
   /** Folder holding `sightline.db` and the `ann/` index files; created when missing. */
@@ -147,7 +148,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
   const record = (row: CollectionRow): CollectionRecord => ({
     name: row.name,
     feature: parseBinding(row),
-    config: JSON.parse(row.config) as Payload,
+    config: parseStoredJson(payloadSchema, row.config, { collection: row.name, what: 'the extractor configuration' }),
     createdAt: row.created_at,
     pointCount: open.get(row.name)?.matrix.size ?? sql.countPoints.get(row.name)!.n,
   });
@@ -376,7 +377,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
 }
 
 function parseBinding(row: CollectionRow): FeatureBinding {
-  return JSON.parse(row.feature) as FeatureBinding;
+  return parseStoredJson(featureBindingSchema, row.feature, { collection: row.name, what: 'the feature binding' });
 }
 
 function dataVersion(db: Database.Database): number {

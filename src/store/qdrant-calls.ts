@@ -3,7 +3,7 @@
  * idempotent calls, and one mapping from client failures to coded errors.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { QdrantResponseError, QdrantTimeoutError } from './qdrant-http.ts';
+import { QdrantAnswerError, QdrantResponseError, QdrantTimeoutError } from './qdrant-http.ts';
 
 export interface RetryPolicy {
   attempts: number;
@@ -57,6 +57,9 @@ function forbidden(err: QdrantResponseError, message: string): SightlineError {
 export function qdrantError(err: unknown, what: string): SightlineError {
   if (err instanceof SightlineError) return err;
   const message = `Qdrant ${what} failed: ${detail(err)}`;
+  if (err instanceof QdrantAnswerError) {
+    return new SightlineError(ErrorCode.STORE_DATA_INVALID, message, { what, problem: err.problem.slice(0, MAX_DETAIL) }, { cause: err });
+  }
   if (err instanceof QdrantTimeoutError) {
     return new SightlineError(ErrorCode.STORE_UNAVAILABLE, message, { timeoutMs: err.timeoutMs }, { cause: err });
   }

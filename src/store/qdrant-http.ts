@@ -6,6 +6,7 @@
  * "30" becomes 3 s), gives each call one timeout, and hides the status and
  * body of most failures behind a message.
  */
+import { z } from 'zod';
 
 /** A non-2xx answer from Qdrant. */
 export class QdrantResponseError extends Error {
@@ -20,6 +21,18 @@ export class QdrantResponseError extends Error {
     readonly retryAfterMs: number | undefined,
   ) {
     super(`HTTP ${status}: ${detail}`);
+  }
+}
+
+/** A 2xx answer whose body is not the shape Qdrant's API documents for the call. */
+export class QdrantAnswerError extends Error {
+  override readonly name = 'QdrantAnswerError';
+  constructor(
+    readonly path: string,
+    /** The first mismatch, `field.path: message`. */
+    readonly problem: string,
+  ) {
+    super(`unexpected answer from ${path} (${problem})`);
   }
 }
 
@@ -44,9 +57,16 @@ export interface QdrantRequest {
 }
 
 export interface QdrantHttp {
-  /** The `result` of Qdrant's `{result, status, time}` envelope; the whole body for `/`, which has none. */
-  call<T>(req: QdrantRequest): Promise<T>;
+  /**
+   * The `result` of Qdrant's `{result, status, time}` envelope (the whole body
+   * for `/`, which has none), checked against `answer`: QdrantAnswerError when
+   * it does not match.
+   */
+  call<T>(req: QdrantRequest, answer: z.ZodType<T>): Promise<T>;
 }
+
+const envelope = z.object({ result: z.unknown() });
+const errorEnvelope = z.object({ status: z.object({ error: z.string() }) });
 
 export function createQdrantHttp(opts: { url: string; apiKey?: string; timeoutMs: number }): QdrantHttp {
   const base = opts.url.replace(/\/+$/, '');
@@ -55,7 +75,7 @@ export function createQdrantHttp(opts: { url: string; apiKey?: string; timeoutMs
   if (opts.apiKey) headers['api-key'] = opts.apiKey;
 
   return {
-    async call<T>(req: QdrantRequest): Promise<T> {
+    async call<T>(req: QdrantRequest, answer: z.ZodType<T>): Promise<T> {
       const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
       const deadline = AbortSignal.timeout(timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
@@ -75,8 +95,7 @@ export function createQdrantHttp(opts: { url: string; apiKey?: string; timeoutMs
       }
       const json = parseJson(text);
       if (!response.ok) throw responseError(response, text, json);
-      if (req.path === '/') return json as T;
-      return (json as { result: T }).result;
+      return checkAnswer(req.path, answer, req.path === '/' ? json : checkAnswer(req.path, envelope, json).result);
     },
   };
 }
@@ -90,19 +109,25 @@ function queryString(query: Record<string, QueryValue> = {}): string {
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
+function checkAnswer<T>(path: string, schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new QdrantAnswerError(path, `${issue?.path.join('.') || 'the answer'}: ${issue?.message ?? 'invalid'}`);
+}
+
 function responseError(response: Response, text: string, json: unknown): QdrantResponseError {
-  const envelopeError = (json as { status?: { error?: unknown } } | undefined)?.status?.error;
-  const enveloped = typeof envelopeError === 'string';
+  const parsed = errorEnvelope.safeParse(json);
   return new QdrantResponseError(
     response.status,
-    enveloped ? envelopeError : text,
-    enveloped,
+    parsed.success ? parsed.data.status.error : text,
+    parsed.success,
     retryAfterMs(response.headers.get('retry-after')),
   );
 }

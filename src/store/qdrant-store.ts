@@ -7,10 +7,26 @@
  * Holds no state another replica would need.
  */
 import type { Schemas } from '@qdrant/js-client-rest';
+import type { z } from 'zod';
 import type { QdrantSettings } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { validateFilter, type Filter } from './filter.ts';
+import {
+  anyAnswer,
+  collectionInfoAnswer,
+  collectionsAnswer,
+  countAnswer,
+  denseVectorSchema,
+  existenceAnswer,
+  metadataSchema,
+  namedVectorsSchema,
+  pointsAnswer,
+  queryAnswer,
+  versionAnswer,
+  type QdrantPoint,
+  type SightlineMetadata,
+} from './qdrant-answers.ts';
 import { DEFAULT_RETRY, isConflict, isNotFound, qdrantError, withRetries, type RetryPolicy } from './qdrant-calls.ts';
 import { createQdrantHttp, type QdrantRequest } from './qdrant-http.ts';
 import { checkServerVersion } from './qdrant-version.ts';
@@ -25,6 +41,7 @@ import {
   pointIds,
   vectorFor,
 } from './store-input.ts';
+import { checkStored } from './stored-data.ts';
 import type { CollectionRecord, FeatureBinding, Payload, SearchQuery, StoredPoint, VectorStore } from './vector-store.ts';
 
 export interface QdrantStoreOptions {
@@ -49,13 +66,6 @@ const MAX_UPSERT_POINTS = 256;
 /** How much longer than Qdrant's own deadline a long call waits, so Qdrant's 408 arrives rather than our abort. */
 const LONG_CALL_GRACE_MS = 5_000;
 
-interface SightlineMetadata {
-  feature: FeatureBinding;
-  config: Payload;
-  created_at: string;
-}
-
-type QdrantPoint = { id: string | number; payload?: Record<string, unknown> | null; vector?: unknown };
 
 export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
   const { features, logger, settings } = opts;
@@ -73,7 +83,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
   /** The first call reads the server's version; a failure to reach it is tried again next time. */
   const checkServer = (signal?: AbortSignal): Promise<void> => {
     serverChecked ??= http
-      .call<Schemas['VersionInfo']>({ method: 'GET', path: '/', signal })
+      .call({ method: 'GET', path: '/', signal }, versionAnswer)
       .catch((err: unknown) => {
         serverChecked = undefined;
         throw qdrantError(err, 'reading the server version');
@@ -82,10 +92,10 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     return serverChecked;
   };
 
-  const call = async <T>(what: string, req: QdrantRequest): Promise<T> => {
+  const call = async <T>(what: string, answer: z.ZodType<T>, req: QdrantRequest): Promise<T> => {
     await checkServer(req.signal);
     try {
-      return await withRetries(() => http.call<T>(req), retry, (attempt, delayMs, err) =>
+      return await withRetries(() => http.call(req, answer), retry, (attempt, delayMs, err) =>
         logger.warn('qdrant call failed, retrying', { what, attempt, delayMs: Math.round(delayMs), err }), req.signal);
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
@@ -96,10 +106,10 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
   const points = (name: string, suffix = '') => `/collections/${PREFIX}${name}/points${suffix}`;
 
   /** Calls on one collection's points: a 404 means the collection is gone. */
-  const onCollection = async <T>(name: string, what: string, req: QdrantRequest): Promise<T> => {
+  const onCollection = async <T>(name: string, what: string, answer: z.ZodType<T>, req: QdrantRequest): Promise<T> => {
     await open(name);
     try {
-      return await call<T>(what, req);
+      return await call(what, answer, req);
     } catch (err) {
       if (err instanceof SightlineError && err.details.status === 404) {
         verified.delete(name);
@@ -110,7 +120,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
   };
 
   const countOf = async (name: string, filter: Schemas['Filter'] | undefined): Promise<number> => {
-    const { count } = await onCollection<Schemas['CountResult']>(name, 'count', {
+    const { count } = await onCollection(name, 'count', countAnswer, {
       method: 'POST',
       path: points(name, '/count'),
       query: read,
@@ -121,17 +131,17 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
 
   const describe = async (name: string): Promise<CollectionRecord | undefined> => {
     assertCollectionName(name);
-    let info: Schemas['CollectionInfo'];
+    let info: z.infer<typeof collectionInfoAnswer>;
     try {
       await checkServer();
-      info = await withRetries(() => http.call<Schemas['CollectionInfo']>({ method: 'GET', path: `/collections/${PREFIX}${name}` }), retry, () => {});
+      info = await withRetries(() => http.call({ method: 'GET', path: `/collections/${PREFIX}${name}` }, collectionInfoAnswer), retry, () => {});
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw qdrantError(err, `reading collection "${name}"`);
     }
-    const meta = (info.config.metadata as { sightline?: SightlineMetadata } | null | undefined)?.sightline;
-    const feature = meta?.feature ?? unboundFeature(info);
-    const { count } = await call<Schemas['CountResult']>('count', {
+    const meta = checkStored(metadataSchema, info.config.metadata, { collection: name, what: 'the collection metadata' })?.sightline;
+    const feature = meta?.feature ?? unboundFeature(info.config.params.vectors);
+    const { count } = await call('count', countAnswer, {
       method: 'POST',
       path: points(name, '/count'),
       query: read,
@@ -153,10 +163,14 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
 
   const cleanFilter = (filter: Filter | undefined) => (filter === undefined ? undefined : (validateFilter(filter) as Schemas['Filter']));
 
-  const output = (p: QdrantPoint, withVector: boolean, vectorName: string): StoredPoint => {
+  /** A point as Qdrant returned it; with `binding`, its vector too, checked to have the collection's width. */
+  const output = (name: string, p: QdrantPoint, binding?: FeatureBinding): StoredPoint => {
     const point: StoredPoint = { id: String(p.id), payload: p.payload ?? {} };
-    const vector = (p.vector as Record<string, number[]> | undefined)?.[vectorName];
-    if (withVector && vector) point.vector = Float32Array.from(vector);
+    const vector = binding && p.vector?.[binding.vectorName];
+    if (binding && vector !== undefined) {
+      const source = { collection: name, what: `the vector of point ${point.id}` };
+      point.vector = Float32Array.from(checkStored(denseVectorSchema.length(binding.dimensions), vector, source));
+    }
     return point;
   };
 
@@ -172,7 +186,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       try {
         await checkServer();
         // Not retried: a retry after a lost answer would report COLLECTION_EXISTS for our own collection.
-        await http.call({ method: 'PUT', path: `/collections/${PREFIX}${name}`, query: long.query, timeoutMs: long.timeoutMs, body });
+        await http.call({ method: 'PUT', path: `/collections/${PREFIX}${name}`, query: long.query, timeoutMs: long.timeoutMs, body }, anyAnswer);
       } catch (err) {
         if (isConflict(err)) {
           throw new SightlineError(ErrorCode.COLLECTION_EXISTS, `collection "${name}" already exists`, { collection: name });
@@ -191,7 +205,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
     },
 
     async listCollections() {
-      const { collections } = await call<Schemas['CollectionsResponse']>('listing collections', { method: 'GET', path: '/collections' });
+      const { collections } = await call('listing collections', collectionsAnswer, { method: 'GET', path: '/collections' });
       const names = collections.map((c) => c.name).filter((n) => n.startsWith(PREFIX)).map((n) => n.slice(PREFIX.length)).sort();
       const records = await Promise.all(names.map(describe));
       return records.filter((r) => r !== undefined);
@@ -201,9 +215,9 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       assertCollectionName(name);
       verified.delete(name);
       const path = `/collections/${PREFIX}${name}`;
-      const { exists } = await call<Schemas['CollectionExistence']>('checking collection', { method: 'GET', path: `${path}/exists` });
+      const { exists } = await call('checking collection', existenceAnswer, { method: 'GET', path: `${path}/exists` });
       if (!exists) return false;
-      await call(`deleting collection "${name}"`, { method: 'DELETE', path, query: long.query, timeoutMs: long.timeoutMs });
+      await call(`deleting collection "${name}"`, anyAnswer, { method: 'DELETE', path, query: long.query, timeoutMs: long.timeoutMs });
       logger.info('collection deleted', { collection: name });
       return true;
     },
@@ -218,22 +232,23 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       for (const chunk of upsertChunks(prepared, binding.dimensions)) {
         signal?.throwIfAborted();
         // Upsert by id is idempotent, so a retried chunk cannot duplicate points.
-        await onCollection(name, 'upsert', { method: 'PUT', path: points(name), query: write, body: { points: chunk }, signal });
+        await onCollection(name, 'upsert', anyAnswer, { method: 'PUT', path: points(name), query: write, body: { points: chunk }, signal });
       }
     },
 
     async get(name, ids, opts = {}) {
       const wanted = pointIds(ids);
       if (wanted.length === 0) return [];
-      const { vectorName } = await open(name);
-      const found = await onCollection<QdrantPoint[]>(name, 'retrieve', {
+      const binding = await open(name);
+      const { vectorName } = binding;
+      const found = await onCollection(name, 'retrieve', pointsAnswer, {
         method: 'POST',
         path: points(name),
         query: read,
         body: { ids: wanted, with_payload: true, with_vector: opts.withVector ? [vectorName] : false },
       });
       const byId = new Map(found.map((p) => [String(p.id), p]));
-      return wanted.flatMap((id) => (byId.has(id) ? [output(byId.get(id)!, opts.withVector === true, vectorName)] : []));
+      return wanted.flatMap((id) => (byId.has(id) ? [output(name, byId.get(id)!, opts.withVector ? binding : undefined)] : []));
     },
 
     async delete(name, request) {
@@ -244,7 +259,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       // Qdrant does not say how many it deleted; count first (a concurrent write may skew it).
       const count = await countOf(name, qfilter);
       if (count > 0) {
-        await onCollection(name, 'delete', {
+        await onCollection(name, 'delete', anyAnswer, {
           method: 'POST',
           path: points(name, '/delete'),
           query: { ...write, ...long.query },
@@ -265,7 +280,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       const { vectorName } = binding;
       const vector = vectorFor(name, binding, q.vector, 'the query vector');
       const filter = cleanFilter(q.filter);
-      const { points: hits } = await onCollection<{ points: Schemas['ScoredPoint'][] }>(name, 'search', {
+      const { points: hits } = await onCollection(name, 'search', queryAnswer, {
         method: 'POST',
         path: points(name, '/query'),
         query: read,
@@ -281,25 +296,25 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
           with_vector: q.withVector ? [vectorName] : false,
         },
       });
-      return hits.map((p) => ({ ...output(p, q.withVector === true, vectorName), score: p.score }));
+      return hits.map((p) => ({ ...output(name, p, q.withVector ? binding : undefined), score: p.score }));
     },
 
     async scroll(name, q) {
       const { limit, offset } = checkPaging(q.limit, q.offset);
       const filter = cleanFilter(q.filter);
       // The query API without a query lists points in id order and takes a numeric offset.
-      const { points: found } = await onCollection<{ points: Schemas['ScoredPoint'][] }>(name, 'scroll', {
+      const { points: found } = await onCollection(name, 'scroll', queryAnswer, {
         method: 'POST',
         path: points(name, '/query'),
         query: read,
         body: { filter, limit, offset, with_payload: true, with_vector: false },
       });
-      return found.map((p) => output(p, false, ''));
+      return found.map((p) => output(name, p));
     },
 
     async ensurePayloadIndexes(name, fields) {
       for (const { key, type } of fields) {
-        await onCollection(name, `indexing "${key}"`, {
+        await onCollection(name, `indexing "${key}"`, anyAnswer, {
           method: 'PUT',
           path: `/collections/${PREFIX}${name}/index`,
           query: { ...write, ...long.query },
@@ -313,7 +328,7 @@ export function createQdrantStore(opts: QdrantStoreOptions): VectorStore {
       await checkServer();
       try {
         // GET / answers without a key; listing collections proves the key is accepted. Not retried: readiness is now.
-        await http.call({ method: 'GET', path: '/collections' });
+        await http.call({ method: 'GET', path: '/collections' }, anyAnswer);
       } catch (err) {
         throw qdrantError(err, 'ping');
       }
@@ -348,10 +363,10 @@ function searchParams(q: SearchQuery, s: QdrantSettings): Schemas['SearchParams'
 }
 
 /** A collection made outside Sightline: report what it holds so the mismatch is explained. */
-function unboundFeature(info: Schemas['CollectionInfo']): FeatureBinding {
-  const vectors = info.config.params.vectors as Record<string, { size?: number }> | undefined;
-  const [vectorName, params] = Object.entries(vectors ?? {})[0] ?? ['', {}];
-  return { featureUri: '(none recorded)', vectorName, dimensions: params.size ?? 0, distance: 'cosine' };
+function unboundFeature(vectors: unknown): FeatureBinding {
+  const named = namedVectorsSchema.safeParse(vectors);
+  const [vectorName, params] = Object.entries(named.success ? named.data : {})[0] ?? ['', { size: 0 }];
+  return { featureUri: '(none recorded)', vectorName, dimensions: params.size, distance: 'cosine' };
 }
 
 /** Splits points into upsert requests well under Qdrant's request-size limit. */
