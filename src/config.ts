@@ -31,10 +31,10 @@ const origin = z.string().refine((v) => v === '*' || URL.canParse(v) && new URL(
   message: 'each entry is * or an origin such as https://shop.example.com (scheme, host, optional port; no path)',
 });
 
-/** Where the model lives unless MODEL_DIR says otherwise: the XDG data directory. */
-export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
+/** Where the models live unless MODELS_DIR says otherwise: the XDG data directory, one sub-directory per model. */
+function defaultModelsDir(env: NodeJS.ProcessEnv): string {
   const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
-  return path.join(dataHome, 'sightline', 'models', DEFAULT_FEATURE.dirName);
+  return path.join(dataHome, 'sightline', 'models');
 }
 
 /** Past these a query costs about as much as an exact one; ask for `exact` instead. */
@@ -66,6 +66,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
 
   MODEL_DIR: optionalString,
+  MODELS_DIR: optionalString,
   MODEL_VARIANT: z.enum(MODEL_VARIANTS).default('fp32'),
   MODEL_DOWNLOAD_URL: z.url().default(DEFAULT_FEATURE.download.baseUrl),
   MODEL_LOGITS_URL: z
@@ -273,7 +274,10 @@ export interface Config {
   thumbnails: ThumbnailStorageConfig;
   // The inference backend (in process | remote) joins here as a third union, with its factory in src/app/.
   model: {
+    /** The default model's directory (MODEL_DIR, else MODELS_DIR/siglip-base-patch16-224). */
     dir: string;
+    /** MODELS_DIR: every other model lives in its own sub-directory here, named by the registry (features/). */
+    modelsDir: string;
     variant: Env['MODEL_VARIANT'];
     downloadUrl: string;
     /** The full model's safetensors, read for logit_scale/logit_bias at download; undefined: not fetched. */
@@ -411,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const modelsDir = path.resolve(e.MODELS_DIR ?? defaultModelsDir(env));
   return {
     server: {
       port: e.PORT,
@@ -430,7 +435,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store: storeConfig(e, dataDir),
     thumbnails: thumbnailStorageConfig(e, dataDir),
     model: {
-      dir: path.resolve(e.MODEL_DIR ?? defaultModelDir(env)),
+      dir: path.resolve(e.MODEL_DIR ?? path.join(modelsDir, DEFAULT_FEATURE.dirName)),
+      modelsDir,
       variant: e.MODEL_VARIANT,
       downloadUrl: e.MODEL_DOWNLOAD_URL,
       logitsUrl: e.MODEL_LOGITS_URL === '' ? undefined : e.MODEL_LOGITS_URL,

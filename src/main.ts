@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   };
   if (unsupported) return stop('the vector store is unsupported', unsupported);
   try {
-    await app.model.start();
+    await app.startModels();
     if (stopping) return;
     // Jobs wait for the model: run before it, every item would fail MODEL_NOT_READY.
     app.jobs.resume();

@@ -9,7 +9,10 @@ export function toExtractorConfig(input: FeatureExtractorInput): FeatureExtracto
     version: input.version,
     input_mappings: { image: input.inputMappings.image },
     field_passthrough: (input.fieldPassthrough ?? []).map(toPassthrough),
-    parameters: { enable_thumbnails: input.parameters?.enableThumbnails ?? false },
+    parameters: {
+      enable_thumbnails: input.parameters?.enableThumbnails ?? false,
+      ...(input.parameters?.model == null ? {} : { model: input.parameters.model }),
+    },
   };
 }
 

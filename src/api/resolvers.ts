@@ -3,6 +3,7 @@
  * (filter-input, search-request, extractor-input), then handed to the services.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
+import { DEFAULT_FEATURE } from '../extractor/features/index.ts';
 import type { FieldType as FieldTypeEnum, Resolvers } from './generated/resolvers-types.ts';
 import { reachesCollection } from './api-keys.ts';
 import { requireAccess } from './access-plugin.ts';
@@ -73,6 +74,7 @@ export function createResolvers({ syncMaxObjects }: ResolverOptions): Resolvers 
     },
     ExtractorParameters: {
       enableThumbnails: (p) => p.enable_thumbnails,
+      model: (p) => p.model ?? DEFAULT_FEATURE.outputName,
     },
     IngestItemResult: {
       status: (r) => (r.status === 'stored' ? 'STORED' : 'FAILED'),

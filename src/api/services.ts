@@ -27,6 +27,8 @@ export interface FeatureExtractorConfig {
 
 export interface ExtractorParameters {
   enable_thumbnails: boolean;
+  /** The feature's output name; absent: the default (SigLIP base). */
+  model?: string;
 }
 
 export interface FieldPassthrough {
@@ -46,9 +48,15 @@ export interface CollectionInfo {
   createdAt: string;
 }
 
+export type ModelStatus = 'ABSENT' | 'DOWNLOADING' | 'LOADING' | 'READY' | 'FAILED';
+
 export interface ExtractorDescriptor extends Omit<ReturnType<typeof publicIdentity>, 'model'> {
-  /** The model this server loaded: SigLIP's name, or what a generated test model is. */
+  /** The feature's model: its checkpoint's name, or what a generated test model is. */
   model: string;
+  imageSize: number;
+  /** Where the model is in its life on this server, and why it is not ready. */
+  status: ModelStatus;
+  statusReason: string | null;
   /** JSON Schema of an ingested object's inputs and of each output. */
   inputSchema: Record<string, unknown>;
   outputSchema: Record<string, unknown>;
@@ -97,9 +105,13 @@ export interface SearchResponse {
 
 export type Check = { ok: true } | { ok: false; reason: string };
 
+export type ModelCheck = Check & { model?: string };
+
 export interface Readiness {
-  /** Model loaded and warmed; `model` names it, and says when it is a generated test model. */
-  model: Check & { model?: string };
+  /** The default model loaded and warmed; `model` names it, and says when it is a generated test model. */
+  model: ModelCheck;
+  /** Each other model in use (bound by a collection), by its output name: `model:google_siglip_large_v1`. */
+  [otherModel: `model:${string}`]: ModelCheck;
   /** Vector store reachable. */
   store: Check;
   /** Thumbnail storage reachable. */

@@ -1,5 +1,7 @@
 /** The services the GraphQL API declares (src/api/services.ts), implemented over the app. */
 import type {
+  ModelCheck,
+  ModelStatus,
   CollectionInfo,
   DocumentSummary,
   ExtractorDescriptor,
@@ -12,17 +14,45 @@ import type {
 import { SYSTEM_FIELDS, serialiseExtractorConfig } from '../collections/extractor-config.ts';
 import type { Collection } from '../collections/collection-service.ts';
 import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
-import { DEFAULT_FEATURE, publicIdentity, type FeatureDescriptor } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURES, publicIdentity, type FeatureDescriptor } from '../extractor/features/index.ts';
+import type { ModelLifecycle, ModelState } from '../extractor/model-lifecycle.ts';
 import { deleteSelector } from '../store/store-input.ts';
 import type { StoredPoint } from '../store/vector-store.ts';
 import type { App } from './app.ts';
 
 const READINESS_TIMEOUT_MS = 3000;
 
-/** A feature as the `extractors` query shows it; `model` is what the server loaded for it. */
-export const extractorDescriptor = (feature: FeatureDescriptor, model: string): ExtractorDescriptor => ({
+/** Why a model is not ready, in words; null when it is. */
+function notReadyReason(state: ModelState): string | null {
+  switch (state.phase) {
+    case 'ready':
+      return null;
+    case 'failed':
+      return state.error.message;
+    case 'downloading':
+      return `downloading (${state.receivedBytes} of ${state.totalBytes ?? '?'} bytes)`;
+    case 'absent':
+      return 'not loaded: no collection uses it yet';
+    case 'loading':
+      return 'loading';
+  }
+}
+
+/** One model's readiness check: ready and named, or why not. */
+function modelCheck(lifecycle: ModelLifecycle): ModelCheck {
+  const state = lifecycle.state();
+  if (state.phase === 'ready') return { ok: true, model: lifecycle.description() };
+  return { ok: false, reason: state.phase === 'failed' ? state.error.message : `model ${state.phase}` };
+}
+
+/** A feature as the `extractors` query shows it, with its model's name and state on this server. */
+export const extractorDescriptor = (feature: FeatureDescriptor, lifecycle: ModelLifecycle): ExtractorDescriptor => ({
   ...publicIdentity(feature),
-  model,
+  // A generated test model must not pass for SigLIP: its embeddings are random.
+  model: lifecycle.description(),
+  imageSize: feature.imageSize,
+  status: lifecycle.state().phase.toUpperCase() as ModelStatus,
+  statusReason: notReadyReason(lifecycle.state()),
   inputSchema: {
     type: 'object',
     required: ['image'],
@@ -94,8 +124,7 @@ async function check(signal: AbortSignal, probe: () => Promise<void>): Promise<C
 export function createApiServices(app: App): Services {
   const requireCollection = (name: string) => app.collections.require(name);
   return {
-    // A generated test model must not pass for SigLIP: its embeddings are random.
-    extractors: () => [extractorDescriptor(DEFAULT_FEATURE, app.model.description())],
+    extractors: () => FEATURES.map((f) => extractorDescriptor(f, app.models.get(f))),
     collections: {
       create: async (name, extractor) => collectionInfo(await app.collections.create(name, extractor)),
       list: async () => (await app.collections.list()).map(collectionInfo),
@@ -142,13 +171,11 @@ export function createApiServices(app: App): Services {
       };
     },
     async readiness(signal): Promise<Readiness> {
-      const state = app.model.state();
-      const model: Readiness['model'] =
-        state.phase === 'ready'
-          ? { ok: true, model: app.model.description() }
-          : { ok: false, reason: state.phase === 'failed' ? state.error.message : `model ${state.phase}` };
+      // The default model, as before; then each other model a collection uses, under its own key.
+      const others = app.models.started().filter((f) => f !== DEFAULT_FEATURE);
+      const models = Object.fromEntries(others.map((f) => [`model:${f.outputName}`, modelCheck(app.models.get(f))]));
       const [store, blob] = await Promise.all([check(signal, () => app.store.ping()), check(signal, () => app.thumbnails.ping())]);
-      return { model, store, blob };
+      return { model: modelCheck(app.model), ...models, store, blob };
     },
     async readThumbnail(key) {
       // With S3 storage thumbnail URLs point at the bucket or a CDN: the route

@@ -4,9 +4,10 @@
  */
 import type { BlobStore } from '../blob/blob-store.ts';
 import { createCollectionService, type CollectionService } from '../collections/collection-service.ts';
-import { FEATURES, featureBinding } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURES, featureBinding } from '../extractor/features/index.ts';
 import type { Config } from '../config.ts';
-import { createModelLifecycle, type ModelLifecycle } from '../extractor/model-lifecycle.ts';
+import type { ModelLifecycle } from '../extractor/model-lifecycle.ts';
+import { createModelSet, type ModelSet } from '../extractor/model-set.ts';
 import { createIngestJobs, type IngestJobs } from '../ingest/ingest-jobs.ts';
 import { createIngestService, type IngestService } from '../ingest/ingest-service.ts';
 import { openJobRecords } from '../ingest/job-records.ts';
@@ -26,6 +27,9 @@ export interface App {
   thumbnails: BlobStore;
   fetcher: SourceFetcher;
   pdf: PdfRenderer;
+  /** One model per feature (features/), each with its own lifecycle and readiness. */
+  models: ModelSet;
+  /** The default feature's model (SigLIP base): what the server cannot start without. */
   model: ModelLifecycle;
   collections: CollectionService;
   ingest: IngestService;
@@ -40,6 +44,11 @@ export interface App {
    * embedded store reads a collection's vectors into memory on first use).
    */
   warmStore(): Promise<void>;
+  /**
+   * Loads the default model (its failure rejects: the server cannot serve without it), then the models the
+   * collections are bound to (a failure there is that model's state: its collections answer MODEL_NOT_READY).
+   */
+  startModels(): Promise<void>;
   /**
    * Stops the jobs (the running one gets INGEST_JOB_SHUTDOWN_WAIT_MS to finish;
    * unfinished ones resume on the next start), then releases the model and the store.
@@ -59,18 +68,22 @@ export function createApp(config: Config, logger: Logger): App {
     logger: logger.child({ component: 'sources' }),
   });
   const metrics = createMetrics();
-  const model = createModelLifecycle({
+  const models = createModelSet({
     model: config.model,
     logger: logger.child({ component: 'model' }),
     metrics,
   });
   const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
   const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: config.limits.maxImagePixels, metrics }) });
-  const collections = createCollectionService(store, logger.child({ component: 'collections' }));
+  // A collection bound to a model not loaded yet starts it: its first ingest should not wait for a restart.
+  const collections = createCollectionService(store, {
+    logger: logger.child({ component: 'collections' }),
+    onCreate: (feature) => void models.start(feature).catch(() => undefined),
+  });
   const ingest = createIngestService({
     collections,
     store,
-    extractor: model.extractor,
+    extractor: models.extractor,
     fetcher,
     thumbnails,
     media,
@@ -88,7 +101,7 @@ export function createApp(config: Config, logger: Logger): App {
   const search = createSearchService({
     store,
     collections,
-    extractor: model.extractor,
+    extractor: models.extractor,
     fetcher,
     media,
     limits: config.limits,
@@ -102,7 +115,8 @@ export function createApp(config: Config, logger: Logger): App {
     thumbnails,
     fetcher,
     pdf,
-    model,
+    models,
+    model: models.get(DEFAULT_FEATURE),
     collections,
     ingest,
     jobs,
@@ -115,9 +129,18 @@ export function createApp(config: Config, logger: Logger): App {
       for (const c of collections) await store.count(c.name);
       logger.info('store warmed', { collections: collections.length, ms: Date.now() - started });
     },
+    async startModels() {
+      await models.start(DEFAULT_FEATURE);
+      const bound = new Set((await collections.list()).map((c) => c.model));
+      const others = [...bound].filter((f) => f !== DEFAULT_FEATURE);
+      const results = await Promise.allSettled(others.map((f) => models.start(f)));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') logger.error('a model its collections use could not be loaded', { feature: others[i]!.featureUri, err: r.reason });
+      });
+    },
     async close() {
       await jobs.close();
-      await model.close();
+      await models.close();
       await pdf.close();
       await store.close();
     },

@@ -6,7 +6,7 @@ export async function withApp<T>(opts: { model: boolean }, use: (app: App) => Pr
   const { config, logger } = cliContext();
   const app = createApp(config, logger);
   try {
-    if (opts.model) await app.model.start();
+    if (opts.model) await app.startModels();
     return await use(app);
   } finally {
     await app.close();

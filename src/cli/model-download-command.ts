@@ -1,6 +1,6 @@
 /**
- * `npm run model:download -- [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]`:
- * fetches the SigLIP model into the model directory, resumably.
+ * `npm run model:download -- [--model NAME] [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]`:
+ * fetches a feature's SigLIP model (the default's unless --model names another) into its model directory, resumably.
  * Kept apart from the main CLI so that downloading never loads onnxruntime.
  */
 import fs from 'node:fs';
@@ -9,19 +9,24 @@ import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
 import { toSightlineError } from '../errors.ts';
+import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName } from '../extractor/features/index.ts';
 import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
+import { modelSettings } from '../extractor/model-set.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';
 import { EXIT, HelpRequested, parseCommandArgs, reportCommandLine, UsageError } from './cli-args.ts';
 
 const USAGE =
-  `usage: npm run model:download -- [--dir DIR] [--variant ${MODEL_VARIANTS.join('|')}] [--base-url URL] [--force]`;
+  `usage: npm run model:download -- [--model ${FEATURE_NAMES.join('|')}] [--dir DIR] ` +
+  `[--variant ${MODEL_VARIANTS.join('|')}] [--base-url URL] [--force]`;
 const VARIANTS: readonly ModelVariant[] = MODEL_VARIANTS;
 /** Non-interactive runs log a line each time the overall download crosses another step of this many percent. */
 const LOG_STEP_PERCENT = 5;
 
 
 interface Request {
+  /** The checkpoint, for the closing message. */
+  model: string;
   dir: string;
   variant: ModelVariant;
   baseUrl: string;
@@ -36,6 +41,7 @@ function parseRequest(args: string[]): Request {
   const { values, positionals } = parseCommandArgs(
     args,
     {
+      model: { type: 'string', default: DEFAULT_FEATURE.outputName },
       dir: { type: 'string' },
       variant: { type: 'string' },
       'base-url': { type: 'string' },
@@ -44,12 +50,15 @@ function parseRequest(args: string[]): Request {
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-  const model = loadConfig().model;
+  const feature = featureByName(String(values.model));
+  if (!feature) throw new UsageError(`--model must be one of ${FEATURE_NAMES.join(', ')}\n${USAGE}`);
+  const model = modelSettings(feature, loadConfig().model);
   const variant = values.variant ?? model.variant;
   if (!VARIANTS.includes(variant as ModelVariant)) {
     throw new UsageError(`--variant must be one of ${VARIANTS.join(', ')}\n${USAGE}`);
   }
   return {
+    model: feature.model,
     dir: path.resolve(values.dir ?? model.dir),
     variant: variant as ModelVariant,
     baseUrl: values['base-url'] ?? model.downloadUrl,
@@ -107,9 +116,10 @@ export async function modelDownloadCommand(args: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   const progress = progressReporter(process.stderr.isTTY === true);
   try {
-    await downloadModel({ ...request, signal: controller.signal, onProgress: (p) => progress.update(p) });
+    const { model, ...download } = request;
+    await downloadModel({ ...download, signal: controller.signal, onProgress: (p) => progress.update(p) });
     progress.stop();
-    process.stderr.write(`SigLIP (${request.variant}) is ready in ${request.dir}\n`);
+    process.stderr.write(`${model} (${request.variant}) is ready in ${request.dir}\n`);
     return EXIT.ok;
   } catch (err) {
     progress.stop();

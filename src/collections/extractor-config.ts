@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { DEFAULT_FEATURE, type FeatureDescriptor } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { fieldPathProblem } from '../store/payload-path.ts';
 import { FIELD_TYPES, fitsFieldType, type FieldType } from './field-types.ts';
 
@@ -44,7 +44,17 @@ const schema = z.strictObject({
       }),
     )
     .default([]),
-  parameters: z.strictObject({ enable_thumbnails: z.boolean().default(false) }).default({ enable_thumbnails: false }),
+  // `model` picks the collection's feature by its output name; none (every collection made before models were
+  // data, and the seed's `parameters: {}`) is the seed's SigLIP base.
+  parameters: z
+    .strictObject({
+      enable_thumbnails: z.boolean().default(false),
+      model: z
+        .string()
+        .refine((name) => featureByName(name) !== undefined, { message: `model must be one of ${FEATURE_NAMES.join(', ')}` })
+        .default(DEFAULT_FEATURE.outputName),
+    })
+    .prefault({}),
 });
 
 export interface Passthrough {
@@ -61,7 +71,13 @@ export interface ExtractorConfig {
   version: FeatureDescriptor['version'];
   inputMappings: { image: string };
   fieldPassthrough: Passthrough[];
-  parameters: { enableThumbnails: boolean };
+  /** `model`: the output name of the collection's feature (features/); the store records the binding it implies. */
+  parameters: { enableThumbnails: boolean; model: string };
+}
+
+/** The feature a (validated) extractor configuration binds its collection to. */
+export function configuredFeature(c: ExtractorConfig): FeatureDescriptor {
+  return featureByName(c.parameters.model) ?? DEFAULT_FEATURE;
 }
 
 const invalid = (message: string) => new SightlineError(ErrorCode.INVALID_EXTRACTOR_CONFIG, message);
@@ -102,7 +118,7 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
     version: DEFAULT_FEATURE.version,
     inputMappings: { image: c.input_mappings.image },
     fieldPassthrough,
-    parameters: { enableThumbnails: c.parameters.enable_thumbnails },
+    parameters: { enableThumbnails: c.parameters.enable_thumbnails, model: c.parameters.model },
   };
 }
 
@@ -119,6 +135,6 @@ export function serialiseExtractorConfig(c: ExtractorConfig): Record<string, unk
       required: p.required,
       ...(p.type === undefined ? {} : { type: p.type }),
     })),
-    parameters: { enable_thumbnails: c.parameters.enableThumbnails },
+    parameters: { enable_thumbnails: c.parameters.enableThumbnails, model: c.parameters.model },
   };
 }

@@ -11,6 +11,7 @@ import { readField } from '../store/payload-path.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
+import type { FeatureDescriptor } from '../extractor/features/index.ts';
 import { embedItem, thumbnailKey, type Media, type MediaItem, type Thumbnail } from '../media/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
@@ -35,8 +36,8 @@ export type IngestItemResult =
 export interface IngestDeps {
   collections: CollectionService;
   store: VectorStore;
-  /** Throws MODEL_NOT_READY until the model is loaded. */
-  extractor: () => ImageExtractor;
+  /** The extractor of a collection's feature; throws MODEL_NOT_READY until that model is loaded. */
+  extractor: (model: FeatureDescriptor) => ImageExtractor;
   fetcher: SourceFetcher;
   thumbnails: BlobStore;
   media: Media;
@@ -81,7 +82,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   ): Promise<PointInput> {
     const id = documentId(collection.name, label, item.pageNumber);
     // One decode serves the embedding and the thumbnail.
-    const embedded = await embedItem(item, deps.extractor(), {
+    const embedded = await embedItem(item, deps.extractor(collection.model), {
       thumbnail: collection.extractor.parameters.enableThumbnails ? {} : undefined,
       signal,
     });

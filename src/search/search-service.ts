@@ -5,10 +5,11 @@
  * matching the filter in a stable order: product lookup.
  */
 import { performance } from 'node:perf_hooks';
-import { IMAGE_FEATURE, type CollectionService } from '../collections/collection-service.ts';
+import type { CollectionService } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
+import type { FeatureDescriptor } from '../extractor/features/index.ts';
 import type { SourceFetcher, SourceRef } from '../sources/index.ts';
 import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
 import { embedItem, type Media } from '../media/index.ts';
@@ -57,10 +58,10 @@ export interface SearchOutcome {
 
 export interface SearchDeps {
   store: VectorStore;
-  /** Checks a filter against the collection's fields before any work is done. */
-  collections: Pick<CollectionService, 'checkFilter'>;
-  /** Throws MODEL_NOT_READY until the model is loaded. */
-  extractor: () => ImageExtractor;
+  /** Checks a filter against the collection's fields before any work is done, and names the collection's feature. */
+  collections: Pick<CollectionService, 'checkFilter' | 'modelOf'>;
+  /** The extractor of a feature; throws MODEL_NOT_READY until its model is loaded. */
+  extractor: (model: FeatureDescriptor) => ImageExtractor;
   fetcher: SourceFetcher;
   /** Sniffs, renders PDF pages and decodes the query image. */
   media: Media;
@@ -72,17 +73,23 @@ export interface SearchDeps {
 }
 
 
+/** The collection a query searches, and the feature (model) its vectors come from. */
+interface Target {
+  collection: string;
+  model: FeatureDescriptor;
+}
+
 export function createSearchService(deps: SearchDeps) {
-  async function queryVector(collection: string, query: SearchQuery, signal?: AbortSignal): Promise<Float32Array> {
+  async function queryVector({ collection, model }: Target, query: SearchQuery, signal?: AbortSignal): Promise<Float32Array> {
     switch (query.kind) {
       case 'text':
-        return (await deps.extractor().embedText(query.text, signal)).embedding;
+        return (await deps.extractor(model).embedText(query.text, signal)).embedding;
       case 'image': {
         const fetched = await deps.fetcher.fetch(query.source, signal);
         // A PDF as a query stands for its first page (a PDF has at least one, or is refused).
         return deps.media.withItems(fetched.bytes, async ([first]) => {
           if (!first) throw new SightlineError(ErrorCode.CORRUPT_PDF, 'the PDF has no pages');
-          return (await embedItem(first, deps.extractor(), { signal })).embedding;
+          return (await embedItem(first, deps.extractor(model), { signal })).embedding;
         }, signal);
       }
       case 'document': {
@@ -96,7 +103,7 @@ export function createSearchService(deps: SearchDeps) {
         return point.vector;
       }
       case 'combined': {
-        const vectors = await Promise.all(query.parts.map((part) => queryVector(collection, part.query, signal)));
+        const vectors = await Promise.all(query.parts.map((part) => queryVector({ collection, model }, part.query, signal)));
         return combineUnitVectors(query.parts.map((part, i) => ({ vector: vectors[i]!, weight: part.weight })));
       }
     }
@@ -107,7 +114,7 @@ export function createSearchService(deps: SearchDeps) {
    * against image. An image or stored-document query compares two images,
    * which the sigmoid never saw, so it has no probability.
    */
-  function textQueryLogits(req: SearchRequest): SiglipLogits | null {
+  function textQueryLogits(req: SearchRequest, model: FeatureDescriptor): SiglipLogits | null {
     if (req.query?.kind !== 'text') {
       if (req.minProbability === undefined) return null;
       throw new SightlineError(
@@ -115,7 +122,7 @@ export function createSearchService(deps: SearchDeps) {
         'minProbability needs a single text query: image, document and combined queries have only a cosine; use scoreThreshold',
       );
     }
-    const logits = deps.extractor().model.logits;
+    const logits = deps.extractor(model).model.logits;
     if (logits === null && req.minProbability !== undefined) {
       throw new SightlineError(
         ErrorCode.MODEL_INVALID,
@@ -141,21 +148,21 @@ export function createSearchService(deps: SearchDeps) {
   return {
     async search(name: string, req: SearchRequest, signal?: AbortSignal): Promise<SearchOutcome> {
       const t0 = performance.now();
-      // No collection lookup per query (with Qdrant it costs two round trips):
-      // every collection is bound to the image feature, which the store checks
-      // when it opens one, and the store reports a missing collection itself.
-      if (req.featureUri !== undefined && req.featureUri !== IMAGE_FEATURE.featureUri) {
+      checkPaging(req.limit, req.offset);
+      // The collection's feature picks the model for text and image queries; it is remembered per collection, so
+      // there is no store round trip per query (two with Qdrant). The store checks the binding when it opens one.
+      const model = await deps.collections.modelOf(name);
+      if (req.featureUri !== undefined && req.featureUri !== model.featureUri) {
         throw new SightlineError(
           ErrorCode.FEATURE_MISMATCH,
-          `collection "${name}" is indexed by ${IMAGE_FEATURE.featureUri}, not ${req.featureUri}`,
-          { expected: IMAGE_FEATURE.featureUri, got: req.featureUri },
+          `collection "${name}" is indexed by ${model.featureUri}, not ${req.featureUri}`,
+          { expected: model.featureUri, got: req.featureUri },
         );
       }
-      checkPaging(req.limit, req.offset);
       const filter = req.filter === undefined ? undefined : await deps.collections.checkFilter(name, req.filter);
 
-      const logits = textQueryLogits(req);
-      const vector = req.query ? await queryVector(name, req.query, signal) : undefined;
+      const logits = textQueryLogits(req, model);
+      const vector = req.query ? await queryVector({ collection: name, model }, req.query, signal) : undefined;
       const t1 = performance.now();
       const probabilityOf = (score: number) => (logits ? matchProbability(score, logits) : null);
       const points: SearchPoint[] = vector

@@ -96,9 +96,15 @@ describe('image forms and error codes over the API (real services, tiny model)',
   });
 
   it('names a generated test model as one in the extractors query, never as SigLIP', async () => {
-    const answer = await request<{ extractors: { model: string; featureUri: string }[] }>(`{ extractors { model featureUri } }`);
+    const answer = await request<{ extractors: { model: string; featureUri: string; status: string }[] }>(`{ extractors { model featureUri status } }`);
     expect(answer.extractors).toEqual([
-      { model: 'generated test model (random weights, seed 0), "tiny" SigLIP-architecture shape', featureUri: 'mixpeek://image_extractor@v1/google_siglip_base_v1' },
+      {
+        model: 'generated test model (random weights, seed 0), "tiny" SigLIP-architecture shape',
+        featureUri: 'mixpeek://image_extractor@v1/google_siglip_base_v1',
+        status: 'READY',
+      },
+      // Not loaded (no collection uses it): named by its checkpoint, not as loaded.
+      { model: 'google/siglip-large-patch16-256', featureUri: 'mixpeek://image_extractor@v1/google_siglip_large_v1', status: 'ABSENT' },
     ]);
   });
 });

@@ -55,7 +55,7 @@ export function createStubServices(): StubServices {
     searches: [],
     readinessAnswer: { model: { ok: true }, store: { ok: true }, blob: { ok: true } },
     searchGate: null,
-    extractors: () => [{ ...publicIdentity(DEFAULT_FEATURE), inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }],
+    extractors: () => [{ ...publicIdentity(DEFAULT_FEATURE), imageSize: DEFAULT_FEATURE.imageSize, status: 'READY', statusReason: null, inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }],
     collections: {
       create: async (name) => {
         if (name === STUB_COLLECTION.name) throw new SightlineError(ErrorCode.COLLECTION_EXISTS, `collection "${name}" exists`, { name });

@@ -86,7 +86,7 @@ describe('createCollectionService', () => {
   it('leaves out of the list, and logs, a collection whose stored extractor is now refused; the others stay listed', async () => {
     const { store } = openStore();
     const lines: string[] = [];
-    const collections = createCollectionService(store, createLogger('warn', {}, (line) => lines.push(line)));
+    const collections = createCollectionService(store, { logger: createLogger('warn', {}, (line) => lines.push(line)) });
     await collections.create('good', extractor('sku'));
     // As stored by a version that still took prototype paths.
     await store.createCollection('legacy', { feature: IMAGE_FEATURE, config: extractor('constructor.name') });

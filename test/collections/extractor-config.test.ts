@@ -4,7 +4,7 @@
  * defaults, and stored in a form that parses back to the same config.
  */
 import { describe, expect, it } from 'vitest';
-import { parseExtractorConfig, serialiseExtractorConfig, SYSTEM_FIELDS } from '../../src/collections/extractor-config.ts';
+import { configuredFeature, parseExtractorConfig, serialiseExtractorConfig, SYSTEM_FIELDS } from '../../src/collections/extractor-config.ts';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
 
 const MINIMAL = { feature_extractor_name: 'image_extractor', version: 'v1', input_mappings: { image: 'product_image' } };
@@ -30,11 +30,28 @@ describe('parseExtractorConfig', () => {
       version: 'v1',
       inputMappings: { image: 'product_image' },
       fieldPassthrough: [],
-      parameters: { enableThumbnails: false },
+      // No model named: the seed's SigLIP base, as for every collection made before models were data.
+      parameters: { enableThumbnails: false, model: 'google_siglip_base_v1' },
     });
     expect(parseExtractorConfig(passing({ source_path: 'metadata.sku' })).fieldPassthrough).toEqual([
       { sourcePath: 'metadata.sku', targetPath: 'metadata.sku', required: false },
     ]);
+  });
+
+  it('binds the model a collection names, and refuses one the server does not offer, listing those it does', () => {
+    expect(configuredFeature(parseExtractorConfig({ ...MINIMAL, parameters: { model: 'google_siglip_large_v1' } })).dimensions).toBe(1024);
+    expect(configuredFeature(parseExtractorConfig(MINIMAL)).featureUri).toBe('mixpeek://image_extractor@v1/google_siglip_base_v1');
+    for (const model of ['google_siglip_huge_v9', 'constructor', '__proto__', 768]) {
+      const refused = (() => {
+        try {
+          parseExtractorConfig({ ...MINIMAL, parameters: { model } });
+        } catch (err) {
+          return err as SightlineError;
+        }
+      })();
+      expect(refused?.code).toBe(ErrorCode.INVALID_EXTRACTOR_CONFIG);
+    }
+    expect(() => parseExtractorConfig({ ...MINIMAL, parameters: { model: 'nope' } })).toThrow(/google_siglip_base_v1, google_siglip_large_v1/);
   });
 
   it('round-trips a full valid config through its stored form', () => {
@@ -46,7 +63,7 @@ describe('parseExtractorConfig', () => {
         { source_path: 'metadata.price', target_path: 'price', default: 0, type: 'float' },
         { source_path: 'metadata.details', target_path: 'details', default: { colour: null, sizes: [38, 39] } },
       ],
-      parameters: { enable_thumbnails: true },
+      parameters: { enable_thumbnails: true, model: 'google_siglip_large_v1' },
     };
     const parsed = parseExtractorConfig(full);
     const stored = serialiseExtractorConfig(parsed);

@@ -1,6 +1,7 @@
 /** The accuracy knobs a query leaves out come from configuration; the ones it sets win. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_FEATURE } from '../../src/extractor/features/index.ts';
 import { createSearchService } from '../../src/search/search-service.ts';
 import type { SearchQuery, VectorStore } from '../../src/store/vector-store.ts';
 
@@ -29,7 +30,10 @@ describe('search accuracy', () => {
   const asked: SearchQuery[] = [];
   const service = createSearchService({
     store: recordingStore(asked),
-    collections: { checkFilter: () => Promise.reject(new Error('these queries have no filter')) },
+    collections: {
+      checkFilter: () => Promise.reject(new Error('these queries have no filter')),
+      modelOf: async () => DEFAULT_FEATURE,
+    },
     extractor: () => {
       throw new Error('a document query needs no model');
     },

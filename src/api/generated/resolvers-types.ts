@@ -83,26 +83,40 @@ export type Extractor = {
   dimensions: Scalars['Int']['output'];
   distance: Scalars['String']['output'];
   featureUri: Scalars['String']['output'];
+  /** The side in pixels its images are resized to. */
+  imageSize: Scalars['Int']['output'];
   indexName: Scalars['String']['output'];
   inputSchema: Scalars['JSON']['output'];
   /**
-   * The model this server loaded: google/siglip-base-patch16-224, or "generated test model (random weights, …)" when
-   * MODEL_DIR holds one made by `npm run model:generate` (its embeddings are meaningless).
+   * The model of this feature: its checkpoint (google/siglip-base-patch16-224 for the default), or "generated test
+   * model (random weights, …)" when its model directory holds one made by `npm run model:generate` (its embeddings are
+   * meaningless).
    */
   model: Scalars['String']['output'];
   name: Scalars['String']['output'];
   outputName: Scalars['String']['output'];
   outputSchema: Scalars['JSON']['output'];
+  /** Where this feature's model is in its life on this server; its collections are served once it is READY. */
+  status: ModelStatus;
+  /** Why it is not READY (the download's progress, or the failure); null when READY. */
+  statusReason?: Maybe<Scalars['String']['output']>;
   version: Scalars['String']['output'];
 };
 
 export type ExtractorParameters = {
   __typename?: 'ExtractorParameters';
   enableThumbnails: Scalars['Boolean']['output'];
+  /** The model (feature output name) the collection is bound to, e.g. google_siglip_base_v1. */
+  model: Scalars['String']['output'];
 };
 
 export type ExtractorParametersInput = {
   enableThumbnails?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * The model to embed with, fixed for the collection's life: google_siglip_base_v1 (the default) or
+   * google_siglip_large_v1 (the `extractors` query lists them); anything else is INVALID_EXTRACTOR_CONFIG.
+   */
+  model?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type FeatureExtractor = {
@@ -246,6 +260,14 @@ export type ItemError = {
   message: Scalars['String']['output'];
 };
 
+/** A model's lifecycle: ABSENT until a collection (or the default) needs it, then DOWNLOADING (when missing), LOADING, READY or FAILED. */
+export type ModelStatus =
+  | 'ABSENT'
+  | 'DOWNLOADING'
+  | 'FAILED'
+  | 'LOADING'
+  | 'READY';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Fails with COLLECTION_EXISTS when the name is taken, INVALID_EXTRACTOR_CONFIG when the extractor is refused. */
@@ -301,9 +323,9 @@ export type Query = {
   collections: Array<Collection>;
   /** A stored document. Fails with DOCUMENT_NOT_FOUND when the collection has no such id. */
   document?: Maybe<Document>;
-  /** One extractor by name and version, or null when this server has no such extractor. */
+  /** One extractor by name and version (its default model), or null when this server has no such extractor. */
   extractor?: Maybe<Extractor>;
-  /** Every feature extractor this server runs. */
+  /** Every feature this server offers: image_extractor v1 with each of its models, and the state of each model. */
   extractors: Array<Extractor>;
   /** An ingest job started by a large `ingest` batch. Fails with JOB_NOT_FOUND for an unknown id. */
   ingestJob?: Maybe<IngestJob>;
@@ -508,6 +530,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ItemError: ResolverTypeWrapper<ItemErrorModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QueryPartInput: QueryPartInput;
@@ -590,17 +613,21 @@ export type ExtractorResolvers<ContextType = ApiContext, ParentType extends Reso
   dimensions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   distance?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   featureUri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  imageSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   indexName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inputSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outputName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   outputSchema?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
+  statusReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ExtractorParametersResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['ExtractorParameters'] = ResolversParentTypes['ExtractorParameters']> = {
   enableThumbnails?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  model?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type FeatureExtractorResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['FeatureExtractor'] = ResolversParentTypes['FeatureExtractor']> = {

@@ -5,11 +5,12 @@
  */
 import type { FeatureDescriptor } from './feature-descriptor.ts';
 import { SIGLIP_BASE } from './siglip-base.ts';
+import { SIGLIP_LARGE } from './siglip-large.ts';
 
 export type { EncoderShape, FeatureDescriptor } from './feature-descriptor.ts';
 export { featureBinding, publicIdentity } from './feature-descriptor.ts';
 
-export const FEATURES: readonly FeatureDescriptor[] = [SIGLIP_BASE];
+export const FEATURES: readonly FeatureDescriptor[] = [SIGLIP_BASE, SIGLIP_LARGE];
 
 /** The seed's model: collections that name none are bound to it. */
 export const DEFAULT_FEATURE: FeatureDescriptor = SIGLIP_BASE;
