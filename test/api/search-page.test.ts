@@ -125,6 +125,7 @@ async function ingest(s: Sightline, collection: string, objects: unknown[], key?
  */
 interface BrowserGlobals {
   DataTransfer: new () => { items: { add(file: unknown): void } };
+  ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
   File: new (parts: Uint8Array[], name: string, options: { type: string }) => unknown;
   atob(base64: string): string;
   scrollTo(x: number, y: number): void;
@@ -156,16 +157,22 @@ async function expectGrid(page: Page, hits: ApiHit[]): Promise<void> {
   await expect.poll(() => gridIds(page), { timeout: 30_000 }).toEqual(hits.map((h) => h.id));
 }
 
-/** Drops files (built in the page from bytes) onto an element, as a user's drag and drop does. */
-async function dropFiles(page: Page, selector: string, files: Array<{ name: string; type: string; bytes: Uint8Array }>): Promise<void> {
+type FileBytes = { name: string; type: string; bytes: Uint8Array };
+
+/** Files made in the page from bytes, held as drag and drop or the clipboard hold them. */
+function dataTransfer(page: Page, files: FileBytes[]) {
   const payload = files.map((f) => ({ name: f.name, type: f.type, base64: Buffer.from(f.bytes).toString('base64') }));
-  const dataTransfer = await page.evaluateHandle((list) => {
+  return page.evaluateHandle((list) => {
     const browser = globalThis as unknown as BrowserGlobals;
     const transfer = new browser.DataTransfer();
     for (const f of list) transfer.items.add(new browser.File([Uint8Array.from(browser.atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
     return transfer;
   }, payload);
-  await page.locator(selector).first().dispatchEvent('drop', { dataTransfer });
+}
+
+/** Drops files onto an element, as a user's drag and drop does. */
+async function dropFiles(page: Page, selector: string, files: FileBytes[]): Promise<void> {
+  await page.locator(selector).first().dispatchEvent('drop', { dataTransfer: await dataTransfer(page, files) });
 }
 
 /** A page that records what a user would never want: requests elsewhere, console errors (CSP refusals among them). */
@@ -336,6 +343,26 @@ describe.skipIf(!hasChromium)(
         expect(expected.map((h) => h.id)).not.toEqual((await apiHits(s, 'page-products', { documentId: second.id }, null, 24)).map((h) => h.id));
         await expectGridStart(page, expected);
         await shoot(page, '5-more-like-this-with-words');
+        expect(problems).toEqual([]);
+      });
+
+      it('searches by an image pasted into the search box, or chosen from disk', async () => {
+        const { page, problems } = await openPage(chromium, s.url);
+        await page.goto(`${s.url}/?collection=page-products`);
+        const box = page.getByLabel('Search', { exact: true });
+        await box.waitFor();
+        const clipboard = await dataTransfer(page, [{ name: 'pasted.png', type: 'image/png', bytes: images[12]! }]);
+        await box.evaluate((input, clipboardData) => {
+          const browser = globalThis as unknown as BrowserGlobals;
+          (input as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(
+            new browser.ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }),
+          );
+        }, clipboard);
+        await expectGridStart(page, await apiHits(s, 'page-products', { image: dataUri(images[12]!, 'image/png') }, null, 24));
+        expect(await page.locator('.anchor').innerText()).toContain('pasted.png');
+        await page.getByLabel('Search with an image').setInputFiles({ name: 'chosen.png', mimeType: 'image/png', buffer: images[20]! });
+        await expectGridStart(page, await apiHits(s, 'page-products', { image: dataUri(images[20]!, 'image/png') }, null, 24));
+        expect(await page.locator('.anchor').innerText()).toContain('chosen.png');
         expect(problems).toEqual([]);
       });
 

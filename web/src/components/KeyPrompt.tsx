@@ -11,9 +11,11 @@ export function KeyPrompt({ refused, onKey }: { refused: boolean; onKey(key: str
         if (key.trim() !== '') onKey(key.trim());
       }}
     >
+      <h1>Sightline</h1>
       <h2>This server needs an API key</h2>
+      {refused && <p className="error">The server refused that key.</p>}
       <p>
-        {refused ? 'The server refused that key. ' : ''}A key with the <code>search</code> scope lets you search; adding files needs
+        A key with the <code>search</code> scope lets you search; adding files needs
         the <code>ingest</code> scope. The key is kept in this browser tab only, until you close it.
       </p>
       <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="API key" aria-label="API key" />
