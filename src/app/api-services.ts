@@ -11,12 +11,14 @@ import type {
   Services,
   StoredDocument,
 } from '../api/services.ts';
-import { SYSTEM_FIELDS, serialiseExtractorConfig } from '../collections/extractor-config.ts';
+import { documentFieldsSchema, SYSTEM_FIELDS, type DocumentFields } from '../collections/document-fields.ts';
+import { serialiseExtractorConfig } from '../collections/extractor-config.ts';
 import type { Collection } from '../collections/collection-service.ts';
 import { ErrorCode, SightlineError, toSightlineError } from '../errors.ts';
 import { DEFAULT_FEATURE, FEATURES, publicIdentity, type FeatureDescriptor } from '../extractor/features/index.ts';
 import type { ModelLifecycle, ModelState } from '../extractor/model-lifecycle.ts';
 import { deleteSelector } from '../store/store-input.ts';
+import { checkStored } from '../store/stored-data.ts';
 import type { StoredPoint } from '../store/vector-store.ts';
 import type { App } from './app.ts';
 
@@ -84,27 +86,30 @@ function collectionInfo(c: Collection): CollectionInfo {
   return {
     name: c.name,
     featureUri: c.feature.featureUri,
-    featureExtractor: serialiseExtractorConfig(c.extractor) as unknown as CollectionInfo['featureExtractor'],
+    featureExtractor: serialiseExtractorConfig(c.extractor),
     documentCount: c.documentCount,
     createdAt: c.createdAt,
   };
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 
-function summary(point: StoredPoint): DocumentSummary {
-  const p = point.payload;
-  const fields = Object.fromEntries(Object.entries(p).filter(([k]) => !(SYSTEM_FIELDS as readonly string[]).includes(k)));
+/** The fields ingest wrote on a stored document, checked: a document Sightline did not write is STORE_DATA_INVALID. */
+function documentFields(collection: string, point: StoredPoint): DocumentFields {
+  return checkStored(documentFieldsSchema, point.payload, { collection, what: `the fields of document ${point.id}` });
+}
+
+function summary(point: StoredPoint, d: DocumentFields): DocumentSummary {
   return {
     id: point.id,
-    fields,
-    source: String(p.source ?? ''),
-    contentType: String(p.content_type ?? ''),
-    pageNumber: num(p.page_number),
-    totalPages: num(p.total_pages),
-    thumbnailUrl: typeof p.thumbnail_url === 'string' ? p.thumbnail_url : null,
-    width: num(p.width) ?? 0,
-    height: num(p.height) ?? 0,
+    fields: Object.fromEntries(Object.entries(point.payload).filter(([k]) => !SYSTEM.has(k))),
+    source: d.source,
+    contentType: d.content_type,
+    pageNumber: d.page_number,
+    totalPages: d.total_pages,
+    thumbnailUrl: d.thumbnail_url,
+    width: d.width,
+    height: d.height,
   };
 }
 
@@ -147,10 +152,11 @@ export function createApiServices(app: App): Services {
         const c = await requireCollection(collection);
         const [point] = await app.store.get(collection, [id], { withVector: withEmbedding });
         if (!point) throw new SightlineError(ErrorCode.DOCUMENT_NOT_FOUND, `no document "${id}" in collection "${collection}"`, { collection, id });
+        const d = documentFields(collection, point);
         const doc: StoredDocument = {
-          ...summary(point),
-          processingTimeMs: num(point.payload.processing_time_ms) ?? 0,
-          ingestedAt: String(point.payload.ingested_at ?? ''),
+          ...summary(point, d),
+          processingTimeMs: d.processing_time_ms,
+          ingestedAt: d.ingested_at,
           featureUri: c.feature.featureUri,
         };
         if (withEmbedding && point.vector) doc.embedding = Array.from(point.vector);
@@ -166,7 +172,7 @@ export function createApiServices(app: App): Services {
     async search(collection, request: ApiSearchRequest, signal) {
       const outcome = await app.search.search(collection, request, signal);
       return {
-        hits: outcome.points.map((p) => ({ ...summary(p), score: p.score, probability: p.probability })),
+        hits: outcome.points.map((p) => ({ ...summary(p, documentFields(collection, p)), score: p.score, probability: p.probability })),
         timing: outcome.timing,
       };
     },

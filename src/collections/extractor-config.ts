@@ -7,20 +7,8 @@ import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { fieldPathProblem } from '../store/payload-path.ts';
+import { SYSTEM_FIELDS } from './document-fields.ts';
 import { FIELD_TYPES, fitsFieldType, type FieldType } from './field-types.ts';
-
-/** Fields Sightline writes on every document; passthrough may not overwrite them. */
-export const SYSTEM_FIELDS = [
-  'source',
-  'content_type',
-  'page_number',
-  'total_pages',
-  'width',
-  'height',
-  'thumbnail_url',
-  'processing_time_ms',
-  'ingested_at',
-] as const;
 
 const path = z.string().superRefine((text, ctx) => {
   const problem = fieldPathProblem(text);
@@ -122,8 +110,17 @@ export function parseExtractorConfig(input: unknown): ExtractorConfig {
   };
 }
 
+/** The client's form; a type rather than an interface, so it is also a store payload. */
+export type SerialisedExtractorConfig = {
+  feature_extractor_name: string;
+  version: string;
+  input_mappings: { image: string };
+  field_passthrough: Array<{ source_path: string; target_path: string; default?: unknown; required: boolean; type?: FieldType }>;
+  parameters: { enable_thumbnails: boolean; model: string };
+};
+
 /** Back to the client's form, for storage and for the API. */
-export function serialiseExtractorConfig(c: ExtractorConfig): Record<string, unknown> {
+export function serialiseExtractorConfig(c: ExtractorConfig): SerialisedExtractorConfig {
   return {
     feature_extractor_name: c.featureExtractorName,
     version: c.version,

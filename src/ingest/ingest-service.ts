@@ -7,6 +7,7 @@
  */
 import type { BlobStore } from '../blob/blob-store.ts';
 import type { Collection, CollectionService } from '../collections/collection-service.ts';
+import type { DocumentFields } from '../collections/document-fields.ts';
 import { readField } from '../store/payload-path.ts';
 import { createLimiter, mapLimited } from '../concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
@@ -87,22 +88,19 @@ export function createIngestService(deps: IngestDeps): IngestService {
       signal,
     });
     const thumbnailUrl = embedded.thumbnail ? await storeThumbnail(collection.name, id, embedded.thumbnail) : null;
-    return {
-      id,
-      vector: embedded.embedding,
-      payload: {
-        ...fields,
-        source: label,
-        content_type: item.contentType,
-        page_number: item.pageNumber ?? null,
-        total_pages: item.totalPages ?? null,
-        width: embedded.width,
-        height: embedded.height,
-        thumbnail_url: thumbnailUrl,
-        processing_time_ms: embedded.processingTimeMs,
-        ingested_at: new Date().toISOString(),
-      },
+    // The shape the API checks when it reads the document back.
+    const system: DocumentFields = {
+      source: label,
+      content_type: item.contentType,
+      page_number: item.pageNumber ?? null,
+      total_pages: item.totalPages ?? null,
+      width: embedded.width,
+      height: embedded.height,
+      thumbnail_url: thumbnailUrl,
+      processing_time_ms: embedded.processingTimeMs,
+      ingested_at: new Date().toISOString(),
     };
+    return { id, vector: embedded.embedding, payload: { ...fields, ...system } };
   }
 
   async function storeThumbnail(collection: string, id: string, thumb: Thumbnail): Promise<string> {

@@ -4,7 +4,8 @@
  * defaults, and stored in a form that parses back to the same config.
  */
 import { describe, expect, it } from 'vitest';
-import { configuredFeature, parseExtractorConfig, serialiseExtractorConfig, SYSTEM_FIELDS } from '../../src/collections/extractor-config.ts';
+import { SYSTEM_FIELDS } from '../../src/collections/document-fields.ts';
+import { configuredFeature, parseExtractorConfig, serialiseExtractorConfig } from '../../src/collections/extractor-config.ts';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
 
 const MINIMAL = { feature_extractor_name: 'image_extractor', version: 'v1', input_mappings: { image: 'product_image' } };
