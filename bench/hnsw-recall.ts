@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { loadConfig, type QdrantSettings } from '../src/config.ts';
-import { seededRandom } from '../src/seeded-random.ts';
+import { seededRandom } from '../src/extractor/model-generate/seeded-random.ts';
 
 export const RECALL_BEGIN = '<!-- hnsw-recall: written by bench/hnsw-recall.ts -->';
 export const RECALL_END = '<!-- /hnsw-recall -->';

@@ -11,7 +11,7 @@ import { IMAGE_FEATURE } from '../src/collections/collection-service.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createEmbeddedStore } from '../src/store/embedded-store.ts';
 import type { PointInput, VectorStore } from '../src/store/vector-store.ts';
-import { seededRandom } from '../src/seeded-random.ts';
+import { seededRandom } from '../src/extractor/model-generate/seeded-random.ts';
 import { summarise, type Latency } from './measure.ts';
 
 export interface SearchSizeResult {

@@ -5,7 +5,7 @@
  * neighbourhoods, and ANN recall is only meaningful on data that does).
  * Uniform: no structure at all, the worst case for any ANN index.
  */
-import { seededRandom } from '../src/seeded-random.ts';
+import { seededRandom } from '../src/extractor/model-generate/seeded-random.ts';
 
 export const DIM = 768;
 const CENTROIDS = 300;

@@ -1,6 +1,6 @@
 /** `sightline embed INPUT...`: one JSON line per image or PDF page, in input order. */
 import { lazyS3Client } from '../app/adapters.ts';
-import { mapLimited } from '../concurrency-limit.ts';
+import { mapLimited } from '../scheduling/concurrency-limit.ts';
 import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import { createImageDecoder, createMedia, createPdfRenderer, embedItem, type Media } from '../media/index.ts';

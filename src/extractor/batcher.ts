@@ -14,7 +14,7 @@
  * it down; work without a signal (jobs, the CLI) shares one queue.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { createRoundRobinQueue } from '../round-robin-queue.ts';
+import { createRoundRobinQueue } from '../scheduling/round-robin-queue.ts';
 
 const cancelled = () => new SightlineError(ErrorCode.CANCELLED, 'cancelled before inference started');
 

@@ -5,7 +5,7 @@
  * batches of up to `batchSize`.
  */
 import { performance } from 'node:perf_hooks';
-import { createLimiter } from '../concurrency-limit.ts';
+import { createLimiter } from '../scheduling/concurrency-limit.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';

@@ -9,7 +9,7 @@ import type { BlobStore } from '../blob/blob-store.ts';
 import type { Collection, CollectionService } from '../collections/collection-service.ts';
 import type { DocumentFields } from '../collections/document-fields.ts';
 import { readField } from '../store/payload-path.ts';
-import { createLimiter, mapLimited } from '../concurrency-limit.ts';
+import { createLimiter, mapLimited } from '../scheduling/concurrency-limit.ts';
 import { ErrorCode, SightlineError, toSightlineError, type ErrorCode as Code, type ErrorDetails } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import type { FeatureDescriptor } from '../extractor/features/index.ts';

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import sharp, { type Sharp } from 'sharp';
-import { createLimiter } from '../concurrency-limit.ts';
+import { createLimiter } from '../scheduling/concurrency-limit.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ImageSize, ModelPixels } from '../extractor/preprocess.ts';

@@ -12,7 +12,7 @@
  * Workers start on first use and are kept, so no page pays for a start-up.
  */
 import { Worker } from 'node:worker_threads';
-import { createLimiter } from '../concurrency-limit.ts';
+import { createLimiter } from '../scheduling/concurrency-limit.ts';
 import { ErrorCode, SightlineError, type ErrorCode as Code } from '../errors.ts';
 import type { ImageInput } from './image-decode.ts';
 import type { PdfWorkerInit, PdfWorkerReply, PdfWorkerRequest, RenderedPage } from './pdf-protocol.ts';

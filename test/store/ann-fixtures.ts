@@ -5,7 +5,7 @@
  * keeps what the store says about opening collections.
  */
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { seededRandom } from '../../src/seeded-random.ts';
+import { seededRandom } from '../../src/extractor/model-generate/seeded-random.ts';
 import type { FeatureBinding } from '../../src/store/vector-store.ts';
 
 export const DIM = 64;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { seededRandom } from '../../src/seeded-random.ts';
+import { seededRandom } from '../../src/extractor/model-generate/seeded-random.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
 import type { PointInput, VectorStore } from '../../src/store/vector-store.ts';
 

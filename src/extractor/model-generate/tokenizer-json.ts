@@ -6,7 +6,7 @@
  * because that is what SigLIP was trained with.
  */
 import { ErrorCode, SightlineError } from '../../errors.ts';
-import { seededRandom } from '../../seeded-random.ts';
+import { seededRandom } from './seeded-random.ts';
 
 const SPECIAL_TOKENS = { pad: '<pad>', eos: '</s>', unk: '<unk>' } as const;
 const META = '\u2581';

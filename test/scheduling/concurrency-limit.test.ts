@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLimiter, mapLimited } from '../src/concurrency-limit.ts';
+import { createLimiter, mapLimited } from '../../src/scheduling/concurrency-limit.ts';
 
 describe('createLimiter', () => {
   it('never runs more than max tasks at once', async () => {
