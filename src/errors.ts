@@ -60,9 +60,9 @@ export const ErrorCode = {
   STORE_VERSION_UNSUPPORTED: 'STORE_VERSION_UNSUPPORTED',
   BLOB_STORE_FAILED: 'BLOB_STORE_FAILED',
   /**
-   * Data read back from the store is not what Sightline wrote (a damaged row, a
-   * collection changed by another client, an answer off Qdrant's API); details
-   * name the collection and what is wrong.
+   * Data read back from storage (a store, the ingest job database) is not what
+   * Sightline wrote: a damaged row, a collection changed by another client, an
+   * answer off Qdrant's API. Details name the collection (if any) and what is wrong.
    */
   STORE_DATA_INVALID: 'STORE_DATA_INVALID',
 } as const;

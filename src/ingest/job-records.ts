@@ -7,8 +7,9 @@
  * against a schema when read back.
  */
 import { z } from 'zod';
-import { ErrorCode, SightlineError } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 import { openSqliteFile } from '../store/sqlite-file.ts';
+import { checkStored, parseStoredJson, storedDataInvalid } from '../store/stored-data.ts';
 import type { IngestItemResult, ItemError } from './ingest-service.ts';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -88,34 +89,16 @@ const SCHEMA = `
   ) STRICT;
 `;
 
-function corrupt(what: string, err: unknown): SightlineError {
-  return new SightlineError(ErrorCode.INTERNAL_SERVER_ERROR, `the ingest job database holds a malformed ${what}`, {}, { cause: err });
-}
-
-function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const out = schema.safeParse(value);
-  if (!out.success) throw corrupt(what, out.error);
-  return out.data;
-}
-
-function parsedJson<T>(schema: z.ZodType<T>, text: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw corrupt(what, err);
-  }
-  return parsed(schema, value, what);
-}
+const inJobs = (what: string) => ({ what: `${what} in the ingest job database` });
 
 function toRecord(row: unknown): JobRecord {
-  const r = parsed(jobRow, row, 'job row');
+  const r = checkStored(jobRow, row, inJobs('a job row'));
   return {
     id: r.id,
     collection: r.collection,
     state: r.state,
     total: r.total,
-    error: r.error === null ? null : parsedJson(itemError, r.error, 'job error'),
+    error: r.error === null ? null : parseStoredJson(itemError, r.error, inJobs(`job ${r.id}'s error`)),
     finishedAt: r.finished_at,
   };
 }
@@ -177,15 +160,19 @@ export function openJobRecords(dataDir: string): JobRecords {
       return row === undefined ? undefined : toRecord(row);
     },
     objects(id) {
+      const source = inJobs(`job ${id}'s objects`);
       const row = sql.objects.get(id);
-      if (row === undefined) throw corrupt(`job ${id} without its objects`, undefined);
-      return parsedJson(z.array(z.unknown()), parsed(objectsRow, row, 'job objects').objects, 'job objects');
+      if (row === undefined) throw storedDataInvalid(source, 'missing');
+      return parseStoredJson(z.array(z.unknown()), checkStored(objectsRow, row, source).objects, source);
     },
     progress(id) {
-      const row = parsed(progressRow, sql.progress.get(id), 'job progress');
+      const row = checkStored(progressRow, sql.progress.get(id), inJobs(`job ${id}'s progress`));
       return { done: row.done, failed: row.failed ?? 0 };
     },
-    results: (id) => sql.results.all(id).map((row) => parsedJson(itemResult, parsed(resultRow, row, 'item').result, 'item result')),
+    results(id) {
+      const source = inJobs(`an item result of job ${id}`);
+      return sql.results.all(id).map((row) => parseStoredJson(itemResult, checkStored(resultRow, row, source).result, source));
+    },
     doneIndexes: (id) => new Set(sql.doneIndexes.all(id).map((r) => r.idx)),
     recordResult(id, result) {
       sql.recordResult.run(id, result.index, result.status === 'failed' ? 1 : 0, JSON.stringify(result));

@@ -1,8 +1,9 @@
 /**
- * What the stores read back is checked against the shape Sightline wrote
- * before anything trusts it: a corrupt SQLite row, a hand-edited file or a
- * Qdrant collection changed by another client becomes STORE_DATA_INVALID,
- * naming the collection and what is wrong, instead of a crash deep inside.
+ * What Sightline reads back from storage (the stores, the ingest job
+ * database) is checked against the shape it wrote before anything trusts it:
+ * a corrupt SQLite row, a hand-edited file or a Qdrant collection changed by
+ * another client becomes STORE_DATA_INVALID, naming what is wrong, instead of
+ * a crash deep inside.
  */
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
@@ -27,17 +28,19 @@ export const payloadSchema = z.custom<Payload>(
 
 /** Where a stored value came from, for the error message and details. */
 export interface StoredValueSource {
-  collection: string;
+  /** The collection it belongs to, when it belongs to one. */
+  collection?: string;
   /** e.g. `the feature binding`, `the payload of point 3f…`. */
   what: string;
 }
 
-function invalid(source: StoredValueSource, problem: string, cause?: unknown): SightlineError {
+export function storedDataInvalid(source: StoredValueSource, problem: string, cause?: unknown): SightlineError {
+  const { collection, what } = source;
   return new SightlineError(
     ErrorCode.STORE_DATA_INVALID,
-    `${source.what} of collection "${source.collection}" is not what Sightline stores (${problem}); ` +
-      'the store was changed outside Sightline or is damaged',
-    { collection: source.collection, what: source.what, problem: problem.slice(0, 300) },
+    `${what}${collection === undefined ? '' : ` of collection "${collection}"`} is not what Sightline stores (${problem}); ` +
+      'it was changed outside Sightline or is damaged',
+    { ...(collection === undefined ? {} : { collection }), what, problem: problem.slice(0, 300) },
     { cause },
   );
 }
@@ -48,7 +51,7 @@ export function checkStored<T>(schema: z.ZodType<T>, value: unknown, source: Sto
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const at = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw invalid(source, `${at}${issue?.message ?? 'invalid'}`, parsed.error);
+  throw storedDataInvalid(source, `${at}${issue?.message ?? 'invalid'}`, parsed.error);
 }
 
 /** JSON text read back from storage, parsed and checked. */
@@ -57,7 +60,7 @@ export function parseStoredJson<T>(schema: z.ZodType<T>, text: string, source: S
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw invalid(source, 'not JSON', err);
+    throw storedDataInvalid(source, 'not JSON', err);
   }
   return checkStored(schema, value, source);
 }
@@ -65,7 +68,7 @@ export function parseStoredJson<T>(schema: z.ZodType<T>, text: string, source: S
 /** A float32 vector stored as a BLOB, checked to hold exactly `dimensions` values. */
 export function storedVector(blob: Buffer, dimensions: number, source: StoredValueSource): Float32Array {
   if (blob.byteLength !== dimensions * Float32Array.BYTES_PER_ELEMENT) {
-    throw invalid(source, `${blob.byteLength} bytes where ${dimensions} float32 values take ${dimensions * 4}`);
+    throw storedDataInvalid(source, `${blob.byteLength} bytes where ${dimensions} float32 values take ${dimensions * 4}`);
   }
   // A copy: a Float32Array view needs a 4-byte-aligned offset, which a Buffer does not promise.
   return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));

@@ -50,7 +50,8 @@ it.each([
     `INSERT INTO ingest_job_items (job_id, idx, failed, result) VALUES ('job-1', 0, 0, '{"index":0,"status":"stored"}')`,
     (r: JobRecords) => r.results('job-1'),
   ],
-])('refuses a row with %s as an internal error', (_, sql, read) => {
+])('refuses a row with %s as STORE_DATA_INVALID naming the job database', (_, sql, read) => {
   raw.exec(sql);
-  expect(() => read(records)).toThrow(expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR', message: expect.stringMatching(/malformed/) }));
+  const refusal = { code: 'STORE_DATA_INVALID', details: expect.objectContaining({ what: expect.stringMatching(/in the ingest job database$/) }) };
+  expect(() => read(records)).toThrow(expect.objectContaining(refusal));
 });
