@@ -2,7 +2,10 @@
 import { loadConfig, type Config } from '../config.ts';
 import { createImageExtractor, type ImageExtractor } from '../extractor/extractor.ts';
 import { extractorOptions } from '../extractor/extractor-options.ts';
+import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName, type FeatureDescriptor } from '../extractor/features/index.ts';
+import { modelSettings } from '../extractor/model-set.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { UsageError } from './cli-args.ts';
 
 export interface CliContext {
   config: Config;
@@ -15,13 +18,22 @@ export function cliContext(): CliContext {
   return { config, logger: createLogger(config.logLevel ?? 'warn', { component: 'cli' }) };
 }
 
+/** `--model NAME`'s feature (the default without it); a usage error listing the offered names otherwise. */
+export function modelFlag(name: string | undefined, usage: string): FeatureDescriptor {
+  const feature = name === undefined ? DEFAULT_FEATURE : featureByName(name);
+  if (!feature) throw new UsageError(`--model must be one of ${FEATURE_NAMES.join(', ')}\n${usage}`);
+  return feature;
+}
+
+/** `feature`'s extractor from its model directory (MODEL_DIR or MODELS_DIR/<its folder>, unless --model-dir says). */
 export function openExtractor(
   ctx: CliContext,
-  overrides: { modelDir?: string; batchSize?: number },
+  overrides: { feature?: FeatureDescriptor; modelDir?: string; batchSize?: number },
 ): Promise<ImageExtractor> {
-  const m = ctx.config.model;
+  const feature = overrides.feature ?? DEFAULT_FEATURE;
+  const m = modelSettings(feature, ctx.config.model);
   const model = { ...m, dir: overrides.modelDir ?? m.dir, batchSize: overrides.batchSize ?? m.batchSize };
-  return createImageExtractor(extractorOptions(model, ctx.logger));
+  return createImageExtractor({ ...extractorOptions(model, ctx.logger), feature });
 }
 
 export const toArray = (v: Float32Array) => Array.from(v);

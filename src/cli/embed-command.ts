@@ -6,9 +6,10 @@ import type { ImageExtractor } from '../extractor/extractor.ts';
 import { createImageDecoder, createMedia, createPdfRenderer, embedItem, type Media } from '../media/index.ts';
 import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../sources/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
-import { cliContext, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
+import { cliContext, modelFlag, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
 
-const USAGE = `usage: sightline embed [--model-dir DIR] [--batch-size N] INPUT...
+const USAGE = `usage: sightline embed [--model NAME] [--model-dir DIR] [--batch-size N] INPUT...
+  --model: the feature to embed with (google_siglip_base_v1, the default, or google_siglip_large_v1).
   INPUT: a file path, an http(s) URL, s3://bucket/key, a data: URI or base64.
   Prints one JSON line per image or PDF page, in input order; exits 1 if any input failed.`;
 
@@ -44,13 +45,14 @@ async function embedInput(input: string, ctx: CliContext, { fetcher, media, extr
 export async function embedCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
-    { 'model-dir': { type: 'string' }, 'batch-size': { type: 'string' } },
+    { model: { type: 'string' }, 'model-dir': { type: 'string' }, 'batch-size': { type: 'string' } },
     USAGE,
   );
   if (positionals.length === 0) throw new UsageError(`no INPUT given\n${USAGE}`);
   const batchSize = positiveInt(values['batch-size'], '--batch-size');
+  const feature = modelFlag(values.model, USAGE);
   const ctx = cliContext();
-  const extractor = await openExtractor(ctx, { modelDir: values['model-dir'], batchSize });
+  const extractor = await openExtractor(ctx, { feature, modelDir: values['model-dir'], batchSize });
   const fetcher = createSourceFetcher({
     fetch: ctx.config.fetch,
     maxBytes: ctx.config.limits.maxSourceBytes,

@@ -2,9 +2,10 @@
 import { toSightlineError } from '../errors.ts';
 import type { TextEmbedding } from '../extractor/extractor.ts';
 import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
-import { cliContext, openExtractor, toArray } from './cli-runtime.ts';
+import { cliContext, modelFlag, openExtractor, toArray } from './cli-runtime.ts';
 
-const USAGE = `usage: sightline embed-text [--model-dir DIR] TEXT...
+const USAGE = `usage: sightline embed-text [--model NAME] [--model-dir DIR] TEXT...
+  --model: the feature to embed with (google_siglip_base_v1, the default, or google_siglip_large_v1).
   Prints one JSON line per text (input_ids, embedding), in order; exits 1 if any text was refused.`;
 
 async function embedLine(text: string, embed: (text: string) => Promise<TextEmbedding>) {
@@ -17,9 +18,10 @@ async function embedLine(text: string, embed: (text: string) => Promise<TextEmbe
 }
 
 export async function embedTextCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { 'model-dir': { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(args, { model: { type: 'string' }, 'model-dir': { type: 'string' } }, USAGE);
   if (positionals.length === 0) throw new UsageError(`no TEXT given\n${USAGE}`);
-  const extractor = await openExtractor(cliContext(), { modelDir: values['model-dir'] });
+  const feature = modelFlag(values.model, USAGE);
+  const extractor = await openExtractor(cliContext(), { feature, modelDir: values['model-dir'] });
   try {
     const lines = await Promise.all(positionals.map((text) => embedLine(text, (t) => extractor.embedText(t))));
     for (const line of lines) printJsonLine(line);

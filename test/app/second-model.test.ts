@@ -12,7 +12,9 @@ import { createApiServices } from '../../src/app/api-services.ts';
 import { DEFAULT_FEATURE, featureByName } from '../../src/extractor/features/index.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
 import { modelsDirWith } from '../fixtures/models.ts';
-import { startGraphql, startTestApp } from './harness.ts';
+import { createApp } from '../../src/app/app.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { startGraphql, startTestApp, testConfig } from './harness.ts';
 
 const LARGE = featureByName('google_siglip_large_v1')!;
 
@@ -153,5 +155,26 @@ describe('per-model readiness when a collection\'s model is missing', () => {
     const photo = (await photoLikeJpeg(64, 64, 7)).toString('base64');
     const [result] = await app.ingest.ingest('large', [{ img: { base64: photo } }]);
     expect(result).toMatchObject({ status: 'failed', error: { code: 'MODEL_NOT_READY' } });
+  });
+});
+
+describe('loading at start', () => {
+  it('loads the models the stored collections are bound to, and only those', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-models-'));
+    const config = testConfig(path.join(parent, 'data'), { MODELS_DIR: modelsDirWith(parent, LARGE) });
+    try {
+      const first = createApp(config, silentLogger);
+      await first.startModels();
+      expect(first.models.get(LARGE).state().phase).toBe('absent');
+      await first.collections.create('large', { feature_extractor_name: 'image_extractor', version: 'v1', input_mappings: { image: 'img' }, parameters: { model: LARGE.outputName } });
+      await first.close();
+
+      const second = createApp(config, silentLogger);
+      await second.startModels();
+      expect([second.model.state().phase, second.models.get(LARGE).state().phase]).toEqual(['ready', 'ready']);
+      await second.close();
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoLikeJpeg } from '../fixtures/images.ts';
-import { tinyModelDir } from '../fixtures/models.ts';
+import { modelsDirWith, tinyModelDir } from '../fixtures/models.ts';
 import { multiPagePdf } from '../fixtures/pdfs.ts';
+import { featureByName } from '../../src/extractor/features/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sightline.js', import.meta.url));
+const DOWNLOAD = fileURLToPath(new URL('../../src/cli/model-download-command.ts', import.meta.url));
 const run = promisify(execFile);
 
 interface Outcome {
@@ -22,9 +24,13 @@ let dir: string;
 const env = (dataDir = path.join(dir, 'data')) => ({ ...process.env, MODEL_DIR: tinyModelDir(), DATA_DIR: dataDir, INFERENCE_THREADS: '1', LOG_LEVEL: 'warn' });
 
 /** Runs the CLI; `dataDir` gives a test its own collections, so tests run alone and in any order. */
-async function sightline(args: string[], opts: { cwd?: string; dataDir?: string } = {}): Promise<Outcome> {
+async function sightline(args: string[], opts: { cwd?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: env(opts.dataDir), cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...env(opts.dataDir), ...opts.env },
+      cwd: opts.cwd,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, lines: parse(stdout), stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -117,6 +123,29 @@ describe('sightline embed-text', () => {
     expect(out.code).toBe(1);
     expect(out.lines[0]?.embedding).toHaveLength(768);
     expect(out.lines[1]).toMatchObject({ text: ' ', error: { code: 'EMPTY_INPUT' } });
+  });
+});
+
+describe('the second model from the command line', () => {
+  it('embeds a text with --model google_siglip_large_v1 from its folder in MODELS_DIR, 1024 wide', async () => {
+    const MODELS_DIR = modelsDirWith(dir, featureByName('google_siglip_large_v1')!);
+    const out = await sightline(['embed-text', '--model', 'google_siglip_large_v1', 'a blue mug'], { env: { MODELS_DIR } });
+    expect(out.code).toBe(0);
+    expect(out.lines[0]?.embedding).toHaveLength(1024);
+  });
+
+  it('refuses a model it does not offer, naming the ones it does (exit 2)', async () => {
+    const out = await sightline(['embed-text', '--model', 'google_siglip_huge_v9', 'a blue mug']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--model must be one of google_siglip_base_v1, google_siglip_large_v1');
+  });
+
+  it("model:download --model finds that model's own folder in MODELS_DIR (and leaves a model already there alone)", async () => {
+    const MODELS_DIR = modelsDirWith(dir, featureByName('google_siglip_large_v1')!);
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', DOWNLOAD, '--model', 'google_siglip_large_v1'], {
+      env: { ...env(), MODELS_DIR },
+    });
+    expect(stderr).toContain(`A model is already in ${path.join(MODELS_DIR, 'siglip-large-patch16-256')}`);
   });
 });
 

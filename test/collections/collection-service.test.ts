@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCollectionService, IMAGE_FEATURE } from '../../src/collections/collection-service.ts';
 import { ErrorCode } from '../../src/errors.ts';
+import { DEFAULT_FEATURE, FEATURES, featureBinding, featureByName } from '../../src/extractor/features/index.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
 import type { VectorStore } from '../../src/store/vector-store.ts';
@@ -28,9 +29,9 @@ afterEach(async () => {
 });
 
 /** A store in a fresh folder; pass `dataDir` to open a second one on the same folder (another process). */
-function openStore(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-collections-'))) {
+function openStore(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-collections-')), features = [IMAGE_FEATURE]) {
   if (!dirs.includes(dataDir)) dirs.push(dataDir);
-  const store = createEmbeddedStore({ dataDir, features: [IMAGE_FEATURE], logger: silentLogger });
+  const store = createEmbeddedStore({ dataDir, features, logger: silentLogger });
   opened.push(store);
   return { store, dataDir };
 }
@@ -50,6 +51,28 @@ describe('createCollectionService', () => {
     expect(await collections.get('products')).toEqual(created);
     expect(await collections.require('products')).toEqual(created);
     expect((await collections.list()).map((c) => c.name)).toEqual(['products']);
+  });
+
+  it("binds a collection to the registry's feature its model names: the store records that binding", async () => {
+    const large = featureByName('google_siglip_large_v1')!;
+    const { store, dataDir } = openStore(undefined, FEATURES.map(featureBinding));
+    const started: string[] = [];
+    const collections = createCollectionService(store, { onCreate: (f) => started.push(f.outputName) });
+    await collections.create('big', { ...extractor(), parameters: { model: 'google_siglip_large_v1' } });
+    await collections.create('small', extractor());
+    expect((await store.getCollection('big'))?.feature).toEqual({
+      featureUri: 'mixpeek://image_extractor@v1/google_siglip_large_v1',
+      vectorName: 'google_siglip_large_v1',
+      dimensions: 1024,
+      distance: 'cosine',
+    });
+    expect(await collections.modelOf('big')).toBe(large);
+    expect(await collections.modelOf('small')).toBe(DEFAULT_FEATURE);
+    expect(started).toEqual(['google_siglip_large_v1', 'google_siglip_base_v1']);
+    // A store that does not offer that model refuses to open the collection, and keeps serving the other.
+    const baseOnly = createCollectionService(openStore(dataDir).store);
+    await expect(baseOnly.require('big')).rejects.toMatchObject({ code: ErrorCode.FEATURE_MISMATCH });
+    expect((await baseOnly.require('small')).model).toBe(DEFAULT_FEATURE);
   });
 
   it('counts the documents the store holds', async () => {
