@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, SightlineError } from '../../src/errors.ts';
 import { type DownloadProgress, downloadModel, modelFilePaths } from '../../src/extractor/model-download.ts';
+import { readModelLogits } from '../../src/extractor/model-logits.ts';
+import { safetensors } from '../fixtures/safetensors.ts';
 
 /** Behaviour of the fake hub, changed by each test. */
 interface Hub {
@@ -26,18 +28,20 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const isLfs = (p: string) => p.endsWith('.onnx');
 
 function serveBody(hub: Hub, req: http.IncomingMessage, res: http.ServerResponse, file: string, body: Buffer) {
-  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   const start = range && !hub.ignoreRange ? Number(range[1]) : 0;
+  const end = range?.[2] && !hub.ignoreRange ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
   if (start >= body.length && start > 0) return res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
-  const headers: http.OutgoingHttpHeaders = { 'content-length': body.length - start, 'accept-ranges': 'bytes' };
-  if (start > 0) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
-  res.writeHead(start > 0 ? 206 : 200, headers);
+  const partial = start > 0 || end < body.length - 1;
+  const headers: http.OutgoingHttpHeaders = { 'content-length': end + 1 - start, 'accept-ranges': 'bytes' };
+  if (partial) headers['content-range'] = `bytes ${start}-${end}/${body.length}`;
+  res.writeHead(partial ? 206 : 200, headers);
   if (req.method === 'HEAD') return res.end();
   if (hub.dropOnce.delete(file)) {
-    const half = body.subarray(start, start + Math.floor((body.length - start) / 2));
+    const half = body.subarray(start, start + Math.floor((end + 1 - start) / 2));
     return res.write(half, () => setImmediate(() => res.socket?.destroy()));
   }
-  res.end(body.subarray(start));
+  res.end(body.subarray(start, end + 1));
 }
 
 /** Like huggingface.co: LFS files redirect to a CDN, announcing their sha256 and size on the redirect. */
@@ -215,6 +219,26 @@ describe('downloadModel', () => {
     await download();
     await expectModel();
     expect(existsSync(path.join(dir, 'stale.txt'))).toBe(false);
+  });
+
+  it("records the full model's logit_scale and logit_bias beside the towers, fetching only the safetensors header and the two scalars", async () => {
+    const towers = new Map(hub.files);
+    const weights = new Float32Array(250_000).fill(0.25);
+    hub.files.set('full/model.safetensors', safetensors({ weights, logit_scale: Float32Array.of(4.75), logit_bias: Float32Array.of(-16.5) }));
+
+    await download({ logitsUrl: `${baseUrl}/full/model.safetensors` });
+
+    await expectModel(towers);
+    expect(await readModelLogits(dir)).toEqual({ logit_scale: 4.75, logit_bias: -16.5 });
+    const reads = hub.requests.filter((r) => r.path.endsWith('/model.safetensors'));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) expect(r.range, 'every read of the full model is a Range request').toMatch(/^bytes=\d+-\d+$/);
+  });
+
+  it('publishes no model when the full model has no logit scalars, so a model is never half-recorded', async () => {
+    hub.files.set('full/model.safetensors', safetensors({ weights: new Float32Array(1_000) }));
+    await failure(download({ logitsUrl: `${baseUrl}/full/model.safetensors` }));
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('stops when cancelled, keeping what it has for a later resume', async () => {

@@ -9,20 +9,7 @@ import {
   readModelLogits,
 } from '../../src/extractor/model-logits.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
-
-/** A safetensors file: 8-byte header length, JSON header, then the tensors' bytes. */
-function safetensors(tensors: Record<string, Float32Array>, headerPadding = 0): Buffer {
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt', padding: 'x'.repeat(headerPadding) } };
-  let offset = 0;
-  for (const [name, values] of Object.entries(tensors)) {
-    header[name] = { dtype: 'F32', shape: [values.length], data_offsets: [offset, offset + values.byteLength] };
-    offset += values.byteLength;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  return Buffer.concat([length, json, ...Object.values(tensors).map((t) => Buffer.from(t.buffer))]);
-}
+import { safetensors } from '../fixtures/safetensors.ts';
 
 const servers: http.Server[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.close()));
