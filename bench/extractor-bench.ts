@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import { performance } from 'node:perf_hooks';
 import { createImageExtractor, type ImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
-import { openSiglipSessions, openTower } from '../src/extractor/onnx-sessions.ts';
+import { inProcessInference } from '../src/extractor/inference/in-process.ts';
+import { openSiglipSessions, openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { silentLogger } from '../src/logger.ts';
 import { fastest, startLagMonitor, summarise, type Latency } from './measure.ts';
 import { modelPixels, normaliseOptions, pixelValues } from './model-input.ts';
@@ -132,7 +133,7 @@ export async function runExtractorBench(modelDir: string, photos: Photo[], round
   const extractor = await createImageExtractor({
     modelDir,
     variant: 'fp32',
-    session: SESSION,
+    inference: inProcessInference({ session: SESSION }),
     batchSize,
     batchWaitMs: 5,
     logger: silentLogger,

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
-import { openTower } from '../src/extractor/onnx-sessions.ts';
+import { inProcessInference } from '../src/extractor/inference/in-process.ts';
+import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { silentLogger } from '../src/logger.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';
@@ -57,7 +58,7 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
   const tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, { maxLength: model.text.maxLength });
   const tower = await openTower('text', model.textModelPath, model.embeddingDim, SESSION);
   const extractor = await createImageExtractor({
-    modelDir, variant, session: SESSION, batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, logger: silentLogger,
+    modelDir, variant, inference: inProcessInference({ session: SESSION }), batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, logger: silentLogger,
   });
   let tjs: Side | { unavailable: string };
   try {

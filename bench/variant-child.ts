@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
-import { openTower } from '../src/extractor/onnx-sessions.ts';
+import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { percentile } from './measure.ts';
 

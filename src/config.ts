@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ErrorCode, SightlineError } from './errors.ts';
+import { ErrorCode, SightlineError, unreachable } from './errors.ts';
 import { DEFAULT_FEATURE } from './extractor/features/index.ts';
 import { MODEL_VARIANTS } from './extractor/model-files.ts';
 
@@ -41,6 +41,22 @@ function defaultModelsDir(env: NodeJS.ProcessEnv): string {
 export const MAX_HNSW_EF = 4096;
 export const MAX_OVERSAMPLING = 16;
 
+/** Read only with INFERENCE_BACKEND=in-process (the default): set with kserve, each is refused. */
+const inProcessOnly = {
+  EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
+  CUDA_DEVICE_ID: int(0).default(0),
+  INFERENCE_THREADS: int(0, 256).default(0),
+};
+
+/** Read only with INFERENCE_BACKEND=kserve: set without it, each is refused rather than silently ignored. */
+const kserveOnly = {
+  INFERENCE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  INFERENCE_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  INFERENCE_RETRIES: int(0, 10).default(2),
+  INFERENCE_MAX_IN_FLIGHT: int(1, 256).default(4),
+  INFERENCE_MAX_QUEUED: int(0, 100_000).default(64),
+};
+
 /** Read only with QDRANT_URL: set without it, each is refused rather than silently ignored. */
 const qdrantOnly = {
   QDRANT_API_KEY: optionalString,
@@ -73,12 +89,12 @@ const schema = z.object({
     .union([z.literal(''), z.url()])
     .default(DEFAULT_FEATURE.download.logitsUrl),
   MODEL_AUTO_DOWNLOAD: bool.default(true),
-  EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
-  CUDA_DEVICE_ID: int(0).default(0),
   INFERENCE_BATCH_SIZE: int(1, 256).default(16),
   INFERENCE_BATCH_WAIT_MS: int(0, 1000).default(0),
   TEXT_EMBEDDING_CACHE_ENTRIES: int(0, 1_000_000).default(1024),
-  INFERENCE_THREADS: int(0, 256).default(0),
+  INFERENCE_BACKEND: z.enum(['in-process', 'kserve']).default('in-process'),
+  ...inProcessOnly,
+  ...kserveOnly,
 
   MAX_IMAGE_PIXELS: int(1).default(100_000_000),
   MAX_SOURCE_BYTES: int(1).default(10 * 1024 * 1024),
@@ -256,6 +272,32 @@ export interface GraphqlLimits {
   maxCost: number;
 }
 
+/**
+ * Where the SigLIP towers run (README: Remote inference). Preprocessing and
+ * tokenisation stay in Sightline either way, so vectors do not depend on it.
+ */
+export type InferenceConfig =
+  | {
+      kind: 'in-process';
+      executionProvider: Env['EXECUTION_PROVIDER'];
+      cudaDeviceId: number;
+      /** 0 lets onnxruntime pick (one per physical core). */
+      threads: number;
+    }
+  | {
+      /** A server speaking the KServe v2 inference protocol: Triton, or `sightline inference-server`. */
+      kind: 'kserve';
+      url: string;
+      /** Deadline of one call, retries included. @default 30000 */
+      timeoutMs: number;
+      /** Further attempts after a transient failure (connection refused or reset, 502/503/504). @default 2 */
+      retries: number;
+      /** Requests on the wire at once. @default 4 */
+      maxInFlight: number;
+      /** Requests waiting for a slot; past it a call fails with INFERENCE_QUEUE_FULL. @default 64 */
+      maxQueued: number;
+    };
+
 export interface Config {
   server: {
     port: number;
@@ -272,7 +314,6 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'] | undefined;
   store: StoreConfig;
   thumbnails: ThumbnailStorageConfig;
-  // The inference backend (in process | remote) joins here as a third union, with its factory in src/app/.
   model: {
     /** The default model's directory (MODEL_DIR, else MODELS_DIR/siglip-base-patch16-224). */
     dir: string;
@@ -283,15 +324,12 @@ export interface Config {
     /** The full model's safetensors, read for logit_scale/logit_bias at download; undefined: not fetched. */
     logitsUrl: string | undefined;
     autoDownload: boolean;
-    executionProvider: Env['EXECUTION_PROVIDER'];
-    cudaDeviceId: number;
     batchSize: number;
     batchWaitMs: number;
     /** Recent query texts whose embeddings are kept in memory (about 3 KB each). */
     textCacheEntries: number;
-    /** 0 lets onnxruntime pick (one per physical core). */
-    threads: number;
   };
+  inference: InferenceConfig;
   limits: { maxImagePixels: number; maxSourceBytes: number; pdfMaxPages: number };
   /** PDF rendering budgets (README: PDFs). */
   pdf: {
@@ -356,6 +394,21 @@ const combinationChecks: Array<(env: NodeJS.ProcessEnv) => string[]> = [
     ];
   },
   (env) => {
+    const e = schema.pick({ INFERENCE_BACKEND: true, INFERENCE_URL: true }).safeParse(env);
+    if (!e.success) return [];
+    if (e.data.INFERENCE_BACKEND === 'in-process') {
+      return Object.keys(kserveOnly)
+        .filter((name) => isSet(env, name))
+        .map((name) => `${name}: only read with INFERENCE_BACKEND=kserve; set INFERENCE_BACKEND=kserve to use a remote inference server, or unset ${name}`);
+    }
+    return [
+      ...(e.data.INFERENCE_URL === undefined ? ['INFERENCE_URL: required when INFERENCE_BACKEND=kserve (the inference server, e.g. http://gpu-host:8000)'] : []),
+      ...Object.keys(inProcessOnly)
+        .filter((name) => isSet(env, name))
+        .map((name) => `${name}: only read with INFERENCE_BACKEND=in-process (on the inference host, \`sightline inference-server\` reads it); unset it`),
+    ];
+  },
+  (env) => {
     const e = schema.pick({ PDF_MAX_PAGE_PIXELS: true, MAX_IMAGE_PIXELS: true }).safeParse(env);
     return e.success && e.data.PDF_MAX_PAGE_PIXELS > e.data.MAX_IMAGE_PIXELS
       ? ['PDF_MAX_PAGE_PIXELS: may not exceed MAX_IMAGE_PIXELS, or every scaled page would still be refused']
@@ -402,6 +455,25 @@ function thumbnailStorageConfig(e: Env, dataDir: string): ThumbnailStorageConfig
   };
 }
 
+function inferenceConfig(e: Env): InferenceConfig {
+  switch (e.INFERENCE_BACKEND) {
+    case 'in-process':
+      return { kind: 'in-process', executionProvider: e.EXECUTION_PROVIDER, cudaDeviceId: e.CUDA_DEVICE_ID, threads: e.INFERENCE_THREADS };
+    case 'kserve':
+      return {
+        kind: 'kserve',
+        // A combination check has refused kserve without a URL.
+        url: e.INFERENCE_URL as string,
+        timeoutMs: e.INFERENCE_TIMEOUT_MS,
+        retries: e.INFERENCE_RETRIES,
+        maxInFlight: e.INFERENCE_MAX_IN_FLIGHT,
+        maxQueued: e.INFERENCE_MAX_QUEUED,
+      };
+    default:
+      return unreachable(e.INFERENCE_BACKEND);
+  }
+}
+
 /** Parses the environment; throws CONFIG_INVALID naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -441,13 +513,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       downloadUrl: e.MODEL_DOWNLOAD_URL,
       logitsUrl: e.MODEL_LOGITS_URL === '' ? undefined : e.MODEL_LOGITS_URL,
       autoDownload: e.MODEL_AUTO_DOWNLOAD,
-      executionProvider: e.EXECUTION_PROVIDER,
-      cudaDeviceId: e.CUDA_DEVICE_ID,
       batchSize: e.INFERENCE_BATCH_SIZE,
       batchWaitMs: e.INFERENCE_BATCH_WAIT_MS,
       textCacheEntries: e.TEXT_EMBEDDING_CACHE_ENTRIES,
-      threads: e.INFERENCE_THREADS,
     },
+    inference: inferenceConfig(e),
     limits: { maxImagePixels: e.MAX_IMAGE_PIXELS, maxSourceBytes: e.MAX_SOURCE_BYTES, pdfMaxPages: e.PDF_MAX_PAGES },
     pdf: {
       workers: e.PDF_RENDER_WORKERS,

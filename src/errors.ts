@@ -40,6 +40,12 @@ export const ErrorCode = {
   MODEL_NOT_READY: 'MODEL_NOT_READY',
   EXECUTION_PROVIDER_UNAVAILABLE: 'EXECUTION_PROVIDER_UNAVAILABLE',
   INFERENCE_FAILED: 'INFERENCE_FAILED',
+  /** The remote inference server (INFERENCE_URL) cannot be reached, or is not ready, after the call's retries. */
+  INFERENCE_UNAVAILABLE: 'INFERENCE_UNAVAILABLE',
+  /** A remote inference call overran its deadline (INFERENCE_TIMEOUT_MS). */
+  INFERENCE_TIMEOUT: 'INFERENCE_TIMEOUT',
+  /** More inference requests wait than the queue holds (INFERENCE_MAX_QUEUED, or the server's --max-queued); retry later. */
+  INFERENCE_QUEUE_FULL: 'INFERENCE_QUEUE_FULL',
 
   COLLECTION_NOT_FOUND: 'COLLECTION_NOT_FOUND',
   COLLECTION_EXISTS: 'COLLECTION_EXISTS',

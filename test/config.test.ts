@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     // A lone query or image goes to an idle tower at once; recent query texts are cached.
     expect(c.model.batchWaitMs).toBe(0);
     expect(c.model.textCacheEntries).toBe(1024);
-    expect(c.model.executionProvider).toBe('cpu');
+    expect(c.inference).toEqual({ kind: 'in-process', executionProvider: 'cpu', cudaDeviceId: 0, threads: 0 });
     expect(c.limits.maxSourceBytes).toBe(10 * 1024 * 1024);
     expect(c.model.dir).toBe('/home/u/.local/share/sightline/models/siglip-base-patch16-224');
   });
@@ -107,6 +107,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ THUMBNAIL_S3_BUCKET: 'thumbs', THUMBNAIL_S3_PREFIX: 'p/' })).toThrow(
       /THUMBNAIL_S3_BUCKET: only read with THUMBNAIL_STORAGE=s3[\s\S]*THUMBNAIL_S3_PREFIX: only read with THUMBNAIL_STORAGE=s3/,
     );
+  });
+
+  it('runs inference on a KServe v2 server with INFERENCE_BACKEND=kserve, with its call settings', () => {
+    const c = loadConfig({ INFERENCE_BACKEND: 'kserve', INFERENCE_URL: 'http://gpu:8000', INFERENCE_TIMEOUT_MS: '5000', INFERENCE_MAX_QUEUED: '8' });
+    expect(c.inference).toEqual({ kind: 'kserve', url: 'http://gpu:8000', timeoutMs: 5000, retries: 2, maxInFlight: 4, maxQueued: 8 });
+  });
+
+  it('refuses kserve without INFERENCE_URL, and settings of the backend not chosen, listing each', () => {
+    expect(() => loadConfig({ INFERENCE_BACKEND: 'kserve', EXECUTION_PROVIDER: 'cuda' })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/INFERENCE_URL: required[\s\S]*EXECUTION_PROVIDER: only read with INFERENCE_BACKEND=in-process/),
+      }),
+    );
+    expect(() => loadConfig({ INFERENCE_URL: 'http://gpu:8000', INFERENCE_RETRIES: '1' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/INFERENCE_URL: only read with INFERENCE_BACKEND=kserve[\s\S]*INFERENCE_RETRIES: only read/) }),
+    );
+    expect(() => loadConfig({ INFERENCE_BACKEND: 'kserve', INFERENCE_URL: 'ftp://gpu' })).toThrow(/INFERENCE_URL/);
   });
 
   it('leaves the log level to the entry point unless LOG_LEVEL is set', () => {

@@ -112,6 +112,8 @@ export interface Readiness {
   model: ModelCheck;
   /** Each other model in use (bound by a collection), by its output name: `model:google_siglip_large_v1`. */
   [otherModel: `model:${string}`]: ModelCheck;
+  /** The towers of every loaded model can take work: in process, or the remote inference server and its models (INFERENCE_BACKEND). */
+  inference: Check & { backend?: string };
   /** Vector store reachable. */
   store: Check;
   /** Thumbnail storage reachable. */

@@ -8,8 +8,11 @@ import type { BlobStore } from '../blob/blob-store.ts';
 import { createLocalBlobStore } from '../blob/local-blob-store.ts';
 import { createS3BlobStore } from '../blob/s3-blob-store.ts';
 import { createS3Client } from '../blob/s3-client.ts';
-import type { Config, StoreConfig, ThumbnailStorageConfig } from '../config.ts';
+import type { Config, InferenceConfig, StoreConfig, ThumbnailStorageConfig } from '../config.ts';
 import { unreachable } from '../errors.ts';
+import { inProcessInference } from '../extractor/inference/in-process.ts';
+import type { InferenceProvider } from '../extractor/inference/inference-port.ts';
+import { kserveInference } from '../extractor/inference/kserve-backend.ts';
 import type { Logger } from '../logger.ts';
 import { createEmbeddedStore } from '../store/embedded-store.ts';
 import { createQdrantStore } from '../store/qdrant-store.ts';
@@ -48,6 +51,27 @@ export function createThumbnailStorage(config: ThumbnailStorageConfig, s3: () =>
       return createLocalBlobStore({ dir: config.dir, publicBaseUrl: config.publicBaseUrl, cdnBaseUrl: config.cdnBaseUrl });
     case 's3':
       return createS3BlobStore({ client: s3(), bucket: config.bucket, prefix: config.prefix, cdnBaseUrl: config.cdnBaseUrl, timeoutMs });
+    default:
+      return unreachable(config);
+  }
+}
+
+/**
+ * Where SigLIP's towers run. `waitForServer`: a long-running server waits for
+ * a remote inference server that is not up yet; a CLI command fails at once.
+ */
+export function createInference(config: InferenceConfig, logger: Logger, opts: { waitForServer: boolean }): InferenceProvider {
+  switch (config.kind) {
+    case 'in-process': {
+      const { kind: _, ...session } = config;
+      logger.info('inference: in process', { executionProvider: session.executionProvider });
+      return inProcessInference({ session });
+    }
+    case 'kserve': {
+      const { kind: _, ...client } = config;
+      logger.info('inference: KServe v2 server', { url: client.url });
+      return kserveInference({ ...client, logger, waitForServer: opts.waitForServer });
+    }
     default:
       return unreachable(config);
   }

@@ -113,6 +113,25 @@ function summary(point: StoredPoint, d: DocumentFields): DocumentSummary {
   };
 }
 
+/**
+ * A remote inference server can go away after a model loaded: each loaded
+ * model's towers answer for themselves (a model still loading is its own
+ * check's to report).
+ */
+async function inferenceCheck(lifecycles: ModelLifecycle[], signal: AbortSignal): Promise<Readiness['inference']> {
+  const loaded = lifecycles.flatMap((l) => {
+    const state = l.state();
+    return state.phase === 'ready' ? [state.extractor] : [];
+  });
+  if (loaded.length === 0) return { ok: false, reason: 'no model loaded yet' };
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(READINESS_TIMEOUT_MS)]);
+  const checks = await Promise.all(loaded.map(async (e) => ({ name: e.descriptor.outputName, check: await e.inferenceReady(deadline) })));
+  const failed = checks.find((c) => !c.check.ok);
+  const backend = loaded[0]?.inferenceBackend;
+  if (failed && !failed.check.ok) return { ok: false, reason: `${failed.name}: ${failed.check.reason}`, backend };
+  return { ok: true, backend };
+}
+
 async function check(signal: AbortSignal, probe: () => Promise<void>): Promise<Check> {
   const timeout = AbortSignal.any([signal, AbortSignal.timeout(READINESS_TIMEOUT_MS)]);
   try {
@@ -180,8 +199,12 @@ export function createApiServices(app: App): Services {
       // The default model, as before; then each other model a collection uses, under its own key.
       const others = app.models.started().filter((f) => f !== DEFAULT_FEATURE);
       const models = Object.fromEntries(others.map((f) => [`model:${f.outputName}`, modelCheck(app.models.get(f))]));
-      const [store, blob] = await Promise.all([check(signal, () => app.store.ping()), check(signal, () => app.thumbnails.ping())]);
-      return { model: modelCheck(app.model), ...models, store, blob };
+      const [inference, store, blob] = await Promise.all([
+        inferenceCheck([app.model, ...others.map((f) => app.models.get(f))], signal),
+        check(signal, () => app.store.ping()),
+        check(signal, () => app.thumbnails.ping()),
+      ]);
+      return { model: modelCheck(app.model), ...models, inference, store, blob };
     },
     async readThumbnail(key) {
       // With S3 storage thumbnail URLs point at the bucket or a CDN: the route

@@ -18,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
 import type { VectorStore } from '../store/vector-store.ts';
-import { createStore, createThumbnailStorage, lazyS3Client } from './adapters.ts';
+import { createInference, createStore, createThumbnailStorage, lazyS3Client } from './adapters.ts';
 
 export interface App {
   config: Config;
@@ -56,7 +56,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-export function createApp(config: Config, logger: Logger): App {
+/** `cli`: a command, where a person waits; a remote inference server that is down fails it at once. */
+export function createApp(config: Config, logger: Logger, opts: { cli?: boolean } = {}): App {
   const store = createStore(config.store, FEATURES.map(featureBinding), logger.child({ component: 'store' }));
   const s3 = lazyS3Client(config);
   const thumbnails = createThumbnailStorage(config.thumbnails, s3, config.fetch.timeoutMs);
@@ -70,6 +71,7 @@ export function createApp(config: Config, logger: Logger): App {
   const metrics = createMetrics();
   const models = createModelSet({
     model: config.model,
+    inference: createInference(config.inference, logger.child({ component: 'inference' }), { waitForServer: !opts.cli }),
     logger: logger.child({ component: 'model' }),
     metrics,
   });

@@ -4,7 +4,7 @@ import { cliContext } from './cli-runtime.ts';
 
 export async function withApp<T>(opts: { model: boolean }, use: (app: App) => Promise<T>): Promise<T> {
   const { config, logger } = cliContext();
-  const app = createApp(config, logger);
+  const app = createApp(config, logger, { cli: true });
   try {
     if (opts.model) await app.startModels();
     return await use(app);

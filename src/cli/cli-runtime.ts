@@ -1,5 +1,6 @@
 /** What the CLI commands that embed share: config, logging, the extractor. */
 import { loadConfig, type Config } from '../config.ts';
+import { createInference } from '../app/adapters.ts';
 import { createImageExtractor, type ImageExtractor } from '../extractor/extractor.ts';
 import { extractorOptions } from '../extractor/extractor-options.ts';
 import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName, type FeatureDescriptor } from '../extractor/features/index.ts';
@@ -33,7 +34,8 @@ export function openExtractor(
   const feature = overrides.feature ?? DEFAULT_FEATURE;
   const m = modelSettings(feature, ctx.config.model);
   const model = { ...m, dir: overrides.modelDir ?? m.dir, batchSize: overrides.batchSize ?? m.batchSize };
-  return createImageExtractor({ ...extractorOptions(model, ctx.logger), feature });
+  const inference = createInference(ctx.config.inference, ctx.logger, { waitForServer: false });
+  return createImageExtractor({ ...extractorOptions(model, inference, ctx.logger), feature });
 }
 
 export const toArray = (v: Float32Array) => Array.from(v);

@@ -12,7 +12,8 @@ commands:
   ingest NAME FILE.jsonl                                 ingest one JSON object per line
   search NAME (--text T | --image SOURCE | --document ID) [--filter JSON] [--limit N] [--offset N]
   model-download [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]
-  model-generate --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]`;
+  model-generate --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]
+  inference-server [--host HOST] [--port N] [--model-dir DIR]   serve the model over the KServe v2 protocol`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -22,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   collection: async () => (await import('./collection-command.ts')).collectionCommand,
   ingest: async () => (await import('./ingest-command.ts')).ingestCommand,
   search: async () => (await import('./search-command.ts')).searchCommand,
+  'inference-server': async () => (await import('./inference-server-command.ts')).inferenceServerCommand,
   'model-download': async () => (await import('./model-download-command.ts')).modelDownloadCommand,
   'model-generate': async () => {
     const { modelGenerateCommand } = await import('./model-generate-command.ts');

@@ -2,12 +2,13 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { ExtractorOptions } from './extractor.ts';
+import type { InferenceProvider } from './inference/inference-port.ts';
 
-export function extractorOptions(model: Config['model'], logger: Logger): ExtractorOptions {
+export function extractorOptions(model: Config['model'], inference: InferenceProvider, logger: Logger): ExtractorOptions {
   return {
     modelDir: model.dir,
     variant: model.variant,
-    session: { executionProvider: model.executionProvider, cudaDeviceId: model.cudaDeviceId, threads: model.threads },
+    inference,
     batchSize: model.batchSize,
     batchWaitMs: model.batchWaitMs,
     textCacheEntries: model.textCacheEntries,

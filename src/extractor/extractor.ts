@@ -1,8 +1,9 @@
 /**
  * image_extractor v1 with one feature's model: pixels at the model's input size (media/ decodes and
  * resizes to `imageSize`) or texts in, L2-normalised SigLIP embeddings out.
- * Inference runs in a worker thread; concurrent callers are coalesced into
- * batches of up to `batchSize`.
+ * Inference runs behind the inference port (worker threads in this process, or
+ * a KServe v2 server); concurrent callers are coalesced into batches of up to
+ * `batchSize`.
  */
 import { performance } from 'node:perf_hooks';
 import { createLimiter } from '../scheduling/concurrency-limit.ts';
@@ -10,9 +11,10 @@ import type { Logger } from '../logger.ts';
 import type { Metrics, Tower } from '../metrics.ts';
 import { createBatcher } from './batcher.ts';
 import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
-import { startInferenceWorkers } from './inference-client.ts';
+import type { InferenceBackend, InferenceProvider } from './inference/inference-port.ts';
+import { l2NormaliseRows } from './inference/onnx-sessions.ts';
+import { towerSpecs } from './inference/tower-specs.ts';
 import { loadModelFiles, type ModelFiles, type ModelVariant } from './model-files.ts';
-import { openSiglipSessions, type SessionOptions, type SiglipSessions } from './onnx-sessions.ts';
 import { normalisePixels, type ImageSize, type ModelPixels } from './preprocess.ts';
 import { createTextEmbeddingCache } from './text-embedding-cache.ts';
 import { assertTextGiven, createTokenizer, type Tokenizer } from './tokenizer.ts';
@@ -25,7 +27,10 @@ export interface ExtractorOptions {
   feature?: FeatureDescriptor;
   modelDir: string;
   variant: ModelVariant;
-  session: SessionOptions;
+  /** Where the towers run (the composition root builds it from INFERENCE_BACKEND). */
+  inference: InferenceProvider;
+  /** Gives up loading (a remote inference server that is not up yet is waited for until then). */
+  signal?: AbortSignal;
   /** Images per inference batch (the reference pipeline uses 16). */
   batchSize: number;
   /** How long an image that finds the vision tower idle waits for others to share its batch; text never waits. */
@@ -36,11 +41,6 @@ export interface ExtractorOptions {
    */
   textCacheEntries?: number;
   logger: Logger;
-  /**
-   * Where inference runs. `worker` (the default) keeps the event loop free;
-   * `inline` exists for the benchmark's baseline and one-shot tools.
-   */
-  inference?: 'worker' | 'inline';
   /** Batch sizes, queue wait and batch time per tower. */
   metrics?: Metrics;
 }
@@ -73,6 +73,10 @@ export interface ImageExtractor {
   /** The size media/ must squash an image to before `embedImage`: the model's processor settings. */
   readonly imageSize: ImageSize;
   stats(): ExtractorStats;
+  /** Where the towers run, in words (logs, /readyz). */
+  readonly inferenceBackend: string;
+  /** Whether the towers can take work now (a remote inference server can go away after start-up). */
+  inferenceReady(signal?: AbortSignal): ReturnType<InferenceBackend['ready']>;
   /** INTERNAL_SERVER_ERROR when the pixels are not `imageSize`. */
   embedImage(pixels: ModelPixels, signal?: AbortSignal): Promise<ImageEmbedding>;
   embedText(text: string, signal?: AbortSignal): Promise<TextEmbedding>;
@@ -99,16 +103,17 @@ function concat(items: Float32Array[]): Float32Array {
 export async function createImageExtractor(opts: ExtractorOptions): Promise<ImageExtractor> {
   const started = performance.now();
   const feature = opts.feature ?? DEFAULT_FEATURE;
-  const model = await loadModelFiles(opts.modelDir, opts.variant, feature);
+  const model = await loadModelFiles(opts.modelDir, opts.variant, feature, { weights: opts.inference.needsLocalWeights });
   const tokenizer: Tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, {
     maxLength: model.text.maxLength,
   });
   const dim = model.embeddingDim;
-  const sessions: SiglipSessions =
-    opts.inference === 'inline'
-      ? await openSiglipSessions(model, dim, opts.session)
-      : await startInferenceWorkers(model, dim, opts.session);
   const { height, width } = model.image;
+  const files = { vision: model.visionModelPath, text: model.textModelPath };
+  const backend = await opts.inference.open(towerSpecs(feature, opts.inference.needsLocalWeights ? files : undefined), opts.signal);
+  // Every backend returns the model's own pooler_output; normalising here keeps vectors identical across them.
+  const embedRows = async (tower: Tower, data: Float32Array | BigInt64Array, dims: number[]) =>
+    splitRows(l2NormaliseRows(await backend.infer(tower, { data, dims }), dims[0] as number, dim), dims[0] as number, dim);
 
   const freshStats = (): ExtractorStats => ({ images: 0, preprocessMs: 0, batches: 0, inferenceMs: 0, textBatches: 0, textCacheHits: 0 });
   const stats = freshStats();
@@ -128,7 +133,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     maxWaitMs: opts.batchWaitMs,
     runBatch: measured('vision', async (items) => {
       const t0 = performance.now();
-      const rows = splitRows(await sessions.vision.embed(concat(items), [items.length, 3, height, width]), items.length, dim);
+      const rows = await embedRows('vision', concat(items), [items.length, 3, height, width]);
       stats.batches++;
       stats.inferenceMs += performance.now() - t0;
       return rows;
@@ -141,7 +146,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     runBatch: measured('text', async (items) => {
       stats.textBatches++;
       const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
-      return splitRows(await sessions.text.embed(ids, [items.length, model.text.maxLength]), items.length, dim);
+      return embedRows('text', ids, [items.length, model.text.maxLength]);
     }),
   });
   const textCache = createTextEmbeddingCache(opts.textCacheEntries ?? 0);
@@ -155,6 +160,8 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     model,
     imageSize: { width, height },
     stats: () => ({ ...stats }),
+    inferenceBackend: backend.description,
+    inferenceReady: (signal) => backend.ready(signal),
     async embedImage(pixels, signal) {
       // The slot is held until the embedding is back, so at most two batches'
       // worth of decoded tensors exist at once, however many callers wait;
@@ -185,12 +192,17 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
       textCache.set(cacheModelKey, normalised, result);
       return result;
     },
-    close: () => sessions.release(),
+    close: () => backend.close(),
   };
 
   // Warm both towers so the first real request does not pay for lazy allocation.
-  await extractor.embedImage({ data: new Uint8Array(width * height * 3).fill(128), width, height });
-  await extractor.embedText('warm up');
+  try {
+    await extractor.embedImage({ data: new Uint8Array(width * height * 3).fill(128), width, height });
+    await extractor.embedText('warm up');
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
   Object.assign(stats, freshStats());
   if (model.generated) {
     opts.logger.warn('this is a generated test model: its embeddings are random, so search results mean nothing', {
@@ -203,8 +215,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     model: model.description,
     modelDir: model.dir,
     variant: opts.variant,
-    executionProvider: opts.session.executionProvider,
-    inference: opts.inference ?? 'worker',
+    inference: backend.description,
     loadMs: Math.round(performance.now() - started),
   });
   return extractor;

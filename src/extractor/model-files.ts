@@ -212,19 +212,23 @@ function checkText(summary: OnnxSummary, file: string, length: number, dim: numb
  * extractor needs.
  * MODEL_NOT_FOUND when there is no model there at all (with how to get one);
  * MODEL_INVALID naming the file and the problem when it is incomplete or
- * inconsistent.
+ * inconsistent. With `weights: false` (inference on a remote server, which
+ * holds the ONNX files) only the tokenizer and preprocessor files are needed;
+ * the remote backend checks the towers' signatures against the server instead.
  */
 export async function loadModelFiles(
   dir: string,
   variant: ModelVariant,
   feature: FeatureDescriptor = DEFAULT_FEATURE,
+  opts: { weights?: boolean } = {},
 ): Promise<ModelFiles> {
+  const weights = opts.weights ?? true;
   const root = path.resolve(dir);
   await assertModelPresent(root, feature);
   const vision = onnxModelPath('vision', variant);
   const text = onnxModelPath('text', variant);
   const jsonNames = MODEL_JSON_FILES;
-  await assertFilesPresent(root, [...jsonNames, vision, text], variant);
+  await assertFilesPresent(root, [...jsonNames, ...(weights ? [vision, text] : [])], variant);
   const [configRaw, preRaw, tokenizerJson, tokenizerConfig] = await Promise.all(jsonNames.map((n) => readJson(root, n)));
   const config = parseWith(configSchema, configRaw, 'config.json');
   const pre = parseWith(preprocessorSchema, preRaw, 'preprocessor_config.json');
@@ -239,12 +243,14 @@ export async function loadModelFiles(
   checkDim(width, height, 'preprocessor_config.json', 'size.width (SigLIP images are square)');
   checkDim(config.text_config.max_position_embeddings, textLength, 'config.json', 'text_config.max_position_embeddings');
 
-  const [visionSummary, textSummary] = await Promise.all([
-    readOnnxSummary(path.join(root, vision)),
-    readOnnxSummary(path.join(root, text)),
-  ]);
-  checkVision(visionSummary, vision, height, width, dim);
-  checkText(textSummary, text, textLength, dim);
+  if (weights) {
+    const [visionSummary, textSummary] = await Promise.all([
+      readOnnxSummary(path.join(root, vision)),
+      readOnnxSummary(path.join(root, text)),
+    ]);
+    checkVision(visionSummary, vision, height, width, dim);
+    checkText(textSummary, text, textLength, dim);
+  }
   // A directory of another model (another image size) must not serve this feature's collections.
   checkDim(height, feature.imageSize, 'preprocessor_config.json', `size.height (${feature.model} takes ${feature.imageSize} px)`);
   return {

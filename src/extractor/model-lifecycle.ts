@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.ts';
 import { createImageExtractor, type ImageExtractor } from './extractor.ts';
 import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
 import { extractorOptions } from './extractor-options.ts';
+import type { InferenceProvider } from './inference/inference-port.ts';
 import { downloadModel } from './model-download.ts';
 
 export type ModelState =
@@ -47,6 +48,7 @@ export function createModelLifecycle(opts: {
   /** @default DEFAULT_FEATURE */
   feature?: FeatureDescriptor;
   model: Config['model'];
+  inference: InferenceProvider;
   logger: Logger;
   metrics?: Metrics;
 }): ModelLifecycle {
@@ -95,7 +97,12 @@ export function createModelLifecycle(opts: {
       }
       assertOpen();
       state = { phase: 'loading' };
-      const extractor = await createImageExtractor({ ...extractorOptions(model, logger), feature, metrics: opts.metrics });
+      const extractor = await createImageExtractor({
+        ...extractorOptions(model, opts.inference, logger),
+        feature,
+        signal: closing.signal,
+        metrics: opts.metrics,
+      });
       if (closing.signal.aborted) {
         await extractor.close();
         assertOpen();

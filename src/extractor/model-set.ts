@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ImageExtractor } from './extractor.ts';
 import { DEFAULT_FEATURE, FEATURES, type FeatureDescriptor } from './features/index.ts';
+import type { InferenceProvider } from './inference/inference-port.ts';
 import { createModelLifecycle, type ModelLifecycle } from './model-lifecycle.ts';
 
 export interface ModelSet {
@@ -40,13 +41,14 @@ export function modelSettings(feature: FeatureDescriptor, model: Config['model']
   };
 }
 
-export function createModelSet(opts: { model: Config['model']; logger: Logger; metrics?: Metrics }): ModelSet {
+export function createModelSet(opts: { model: Config['model']; inference: InferenceProvider; logger: Logger; metrics?: Metrics }): ModelSet {
   const lifecycles = new Map(
     FEATURES.map((feature) => [
       feature,
       createModelLifecycle({
         feature,
         model: modelSettings(feature, opts.model),
+        inference: opts.inference,
         logger: opts.logger.child({ feature: feature.outputName }),
         metrics: opts.metrics,
       }),

@@ -67,12 +67,14 @@ describe('HTTP API', () => {
 
   it('reports not ready (503) naming the part that is not', async () => {
     const { url, services } = await start();
-    services.readinessAnswer = { model: { ok: false, reason: 'model loading' }, store: { ok: true }, blob: { ok: true } };
+    // The model loaded, but the remote inference server has gone away since.
+    const inference = { ok: false as const, reason: 'the inference server at http://gpu:8000 cannot be reached (ECONNREFUSED)' };
+    services.readinessAnswer = { model: { ok: true }, inference, store: { ok: true }, blob: { ok: true } };
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({
       status: 'not ready',
-      checks: { model: { ok: false, reason: 'model loading' }, store: { ok: true }, blob: { ok: true } },
+      checks: { model: { ok: true }, inference, store: { ok: true }, blob: { ok: true } },
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });

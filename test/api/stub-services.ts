@@ -53,7 +53,7 @@ export interface StubServices extends Services {
 export function createStubServices(): StubServices {
   const stub: StubServices = {
     searches: [],
-    readinessAnswer: { model: { ok: true }, store: { ok: true }, blob: { ok: true } },
+    readinessAnswer: { model: { ok: true }, inference: { ok: true }, store: { ok: true }, blob: { ok: true } },
     searchGate: null,
     extractors: () => [{ ...publicIdentity(DEFAULT_FEATURE), imageSize: DEFAULT_FEATURE.imageSize, status: 'READY', statusReason: null, inputSchema: { type: 'object' }, outputSchema: { type: 'object' } }],
     collections: {

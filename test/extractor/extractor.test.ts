@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageExtractor, type ImageExtractor } from '../../src/extractor/extractor.ts';
+import { inProcessInference } from '../../src/extractor/inference/in-process.ts';
 import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/model-files.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { openTestBackend, TEST_SESSION, type TestBackend } from '../fixtures/inference-backends.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
 import { photoLikeJpeg } from '../fixtures/images.ts';
 import { modelPixels } from '../fixtures/media.ts';
 import type { ModelPixels } from '../../src/extractor/preprocess.ts';
 
-const options = (overrides: Partial<Parameters<typeof createImageExtractor>[0]> = {}) => ({
+type Options = Parameters<typeof createImageExtractor>[0];
+
+const options = (overrides: Partial<Options> = {}): Options => ({
   modelDir: tinyModelDir(),
   variant: 'fp32' as const,
-  session: { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 1 },
+  inference: inProcessInference({ session: TEST_SESSION }),
   batchSize: 16,
   batchWaitMs: 20,
   logger: silentLogger,
@@ -20,16 +24,24 @@ const options = (overrides: Partial<Parameters<typeof createImageExtractor>[0]> 
 const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
 
-describe('image extractor (worker-thread inference)', () => {
+// The same behaviour whichever backend runs the towers: in this process, or
+// on `sightline inference-server` over loopback (KServe v2, binary tensors).
+describe.each(['in-process', 'remote'] as const)('image extractor, inference %s', (backendName) => {
+  let backend: TestBackend;
   let extractor: ImageExtractor;
   let photos: ModelPixels[];
+  const withBackend = (overrides: Partial<Options> = {}) => options({ inference: backend.provider(), ...overrides });
 
   beforeAll(async () => {
-    extractor = await createImageExtractor(options());
+    backend = await openTestBackend(backendName);
+    extractor = await createImageExtractor(withBackend());
     const jpegs = await Promise.all(Array.from({ length: 16 }, (_, i) => photoLikeJpeg(160 + i * 8, 120 + i * 4, i + 1)));
     photos = await Promise.all(jpegs.map((jpeg) => modelPixels(jpeg, extractor.imageSize)));
   });
-  afterAll(() => extractor.close());
+  afterAll(async () => {
+    await extractor?.close();
+    await backend?.close();
+  });
 
   it('yields 768 float32 values with unit L2 norm', async () => {
     const r = await extractor.embedImage(photos[0]!);
@@ -41,7 +53,7 @@ describe('image extractor (worker-thread inference)', () => {
   it('gives the same vector alone or among 15 others (batch invariance)', async () => {
     const alone = await extractor.embedImage(photos[3]!);
     // A long wait makes the 16 images share one batch, whatever the machine's speed.
-    const batchy = await createImageExtractor(options({ batchWaitMs: 10_000 }));
+    const batchy = await createImageExtractor(withBackend({ batchWaitMs: 10_000 }));
     try {
       const together = await Promise.all(photos.map((pixels) => batchy.embedImage(pixels)));
       expect(batchy.stats().batches).toBe(1);
@@ -74,21 +86,8 @@ describe('image extractor (worker-thread inference)', () => {
     expect(good.status).toBe('fulfilled');
   });
 
-  it('matches inline (main-thread) inference exactly', async () => {
-    const inline = await createImageExtractor(options({ inference: 'inline' }));
-    try {
-      const a = await inline.embedImage(photos[5]!);
-      const b = await extractor.embedImage(photos[5]!);
-      expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
-    } finally {
-      await inline.close();
-    }
-  });
-});
-
-describe('repeated text queries', () => {
   it('answers a repeated query (same text as the tokenizer normalises it) from the cache, without the text tower', async () => {
-    const extractor = await createImageExtractor(options({ textCacheEntries: 8 }));
+    const extractor = await createImageExtractor(withBackend({ textCacheEntries: 8 }));
     try {
       const first = await extractor.embedText('Red leather sneakers');
       const again = await extractor.embedText('  red leather, sneakers!');
@@ -101,6 +100,52 @@ describe('repeated text queries', () => {
       await extractor.close();
     }
   });
+
+  it('refuses a missing model directory with MODEL_NOT_FOUND', async () => {
+    await expect(createImageExtractor(withBackend({ modelDir: '/nonexistent/sightline-model' }))).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND',
+    });
+  });
+});
+
+describe('remote inference against in-process inference', () => {
+  it('gives the same image and text vectors, within 1e-6, for the same inputs', async () => {
+    const remote = await openTestBackend('remote');
+    const texts = ['red leather sneakers', 'a blue mug on a desk', 'mountain lake at dawn'];
+    const [local, far] = await Promise.all([createImageExtractor(options()), createImageExtractor(options({ inference: remote.provider() }))]);
+    try {
+      const jpegs = await Promise.all([0, 1, 2, 3].map((i) => photoLikeJpeg(180 + i * 20, 140, 40 + i)));
+      const photos = await Promise.all(jpegs.map((jpeg) => modelPixels(jpeg, local.imageSize)));
+      const embed = (e: ImageExtractor) =>
+        Promise.all([
+          ...photos.map(async (pixels) => (await e.embedImage(pixels)).embedding),
+          ...texts.map(async (t) => (await e.embedText(t)).embedding),
+        ]);
+      const [a, b] = [await embed(local), await embed(far)];
+      a.forEach((vector, i) => expect(maxAbsDiff(vector, b[i] as Float32Array), `input ${i}`).toBeLessThan(1e-6));
+      expect(far.stats().batches).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([local.close(), far.close()]);
+      await remote.close();
+    }
+  });
+});
+
+describe('in-process inference threading', () => {
+  it('gives the same vectors on the calling thread as in worker threads', async () => {
+    const [worker, inline] = await Promise.all([
+      createImageExtractor(options()),
+      createImageExtractor(options({ inference: inProcessInference({ session: TEST_SESSION, threading: 'inline' }) })),
+    ]);
+    try {
+      const pixels = await modelPixels(await photoLikeJpeg(200, 150, 5), worker.imageSize);
+      const a = await inline.embedImage(pixels);
+      const b = await worker.embedImage(pixels);
+      expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
+    } finally {
+      await Promise.all([worker.close(), inline.close()]);
+    }
+  });
 });
 
 describe('every model variant', () => {
@@ -110,7 +155,7 @@ describe('every model variant', () => {
   it('loads, validates and embeds images and text close to fp32 (cosine > 0.995)', async () => {
     const photo = await photoLikeJpeg(320, 240, 7);
     const embed = async (variant: ModelVariant) => {
-      const extractor = await createImageExtractor(options({ variant, inference: 'inline' }));
+      const extractor = await createImageExtractor(options({ variant, inference: inProcessInference({ session: TEST_SESSION, threading: 'inline' }) }));
       try {
         return [(await extractor.embedImage(await modelPixels(photo, extractor.imageSize))).embedding, (await extractor.embedText('red leather sneakers')).embedding];
       } finally {
@@ -129,13 +174,7 @@ describe('every model variant', () => {
 describe('image extractor start-up', () => {
   it('refuses CUDA where its provider is not installed, saying how to fix it', async () => {
     await expect(
-      createImageExtractor(options({ session: { executionProvider: 'cuda', cudaDeviceId: 0, threads: 1 } })),
+      createImageExtractor(options({ inference: inProcessInference({ session: { ...TEST_SESSION, executionProvider: 'cuda' } }) })),
     ).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE', message: expect.stringContaining('EXECUTION_PROVIDER=cpu') });
-  });
-
-  it('refuses a missing model directory with MODEL_NOT_FOUND', async () => {
-    await expect(createImageExtractor(options({ modelDir: '/nonexistent/sightline-model' }))).rejects.toMatchObject({
-      code: 'MODEL_NOT_FOUND',
-    });
   });
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { createInference } from '../../src/app/adapters.ts';
 import { createModelLifecycle } from '../../src/extractor/model-lifecycle.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { tinyModelDir } from '../fixtures/models.ts';
@@ -40,8 +41,10 @@ describe('model lifecycle', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const lifecycle = (env: Record<string, string>) =>
-    createModelLifecycle({ model: loadConfig({ INFERENCE_THREADS: '1', ...env }).model, logger: silentLogger });
+  const lifecycle = (env: Record<string, string>) => {
+    const config = loadConfig({ INFERENCE_THREADS: '1', ...env });
+    return createModelLifecycle({ model: config.model, inference: createInference(config.inference, silentLogger, { waitForServer: false }), logger: silentLogger });
+  };
 
   it('downloads a missing model on first start, then loads it: absent → downloading → ready', async () => {
     const modelDir = path.join(dir, 'fresh');

@@ -54,6 +54,8 @@ function colourExtractor(model: ModelFiles) {
     model,
     imageSize: { width: 8, height: 8 },
     stats: () => ({ images: calls.images, preprocessMs: 0, batches: 0, inferenceMs: 0, textBatches: calls.texts, textCacheHits: 0 }),
+    inferenceBackend: 'colours, computed here',
+    inferenceReady: async () => ({ ok: true }),
     async embedImage(pixels) {
       calls.images++;
       const axis = colourAxis(pixels);

@@ -3,12 +3,12 @@
  * blocks its thread for the whole run, never blocks the server's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { toSightlineError } from '../errors.ts';
-import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './inference-protocol.ts';
-import { openTower, type TowerSession } from './onnx-sessions.ts';
+import { toSightlineError } from '../../errors.ts';
+import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import { openTower, type TowerRunner } from './onnx-sessions.ts';
 
 const port = parentPort;
-if (!port) throw new Error('inference-worker.ts must run in a worker thread');
+if (!port) throw new Error('inference/worker.ts must run in a worker thread');
 const init = workerData as WorkerInit;
 
 const wire = (err: unknown): WireError => {
@@ -17,15 +17,15 @@ const wire = (err: unknown): WireError => {
 };
 const reply = (msg: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
 
-async function handle(session: TowerSession, req: WorkerRequest): Promise<void> {
+async function handle(session: TowerRunner, req: WorkerRequest): Promise<void> {
   if (req.kind === 'release') {
     await session.release();
     port?.close();
     return;
   }
   try {
-    const embeddings = await session.embed(req.data, req.dims);
-    reply({ type: 'result', id: req.id, embeddings }, [embeddings.buffer as ArrayBuffer]);
+    const output = await session.run(req.data, req.dims);
+    reply({ type: 'result', id: req.id, output }, [output.buffer as ArrayBuffer]);
   } catch (err) {
     reply({ type: 'failed', id: req.id, error: wire(err) });
   }

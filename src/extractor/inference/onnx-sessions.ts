@@ -1,14 +1,15 @@
 /**
  * The ONNX Runtime adapter: opens SigLIP's two towers and runs them. It is
- * used inside the inference worker (see inference-worker.ts), never on the
+ * used inside the inference worker (see worker.ts), never on the
  * event loop of the server, because `session.run` blocks its thread for the
- * whole inference.
+ * whole inference (the benchmark's baseline and one-shot tools excepted).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
-import { ErrorCode, SightlineError } from '../errors.ts';
+import { ErrorCode, SightlineError } from '../../errors.ts';
+import type { Tower } from './inference-port.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -19,15 +20,18 @@ export interface SessionOptions {
   threads: number;
 }
 
-export type Tower = 'vision' | 'text';
-
-/** One of SigLIP's two towers: model input in, L2-normalised embeddings out (n × dim, row-major). */
-export interface TowerSession {
-  embed(data: Float32Array | BigInt64Array, dims: readonly number[]): Promise<Float32Array>;
+/** A tower wherever it runs: model input in, `pooler_output` as the model returns it out (n × dim, row-major). */
+export interface TowerRunner {
+  run(data: Float32Array | BigInt64Array, dims: readonly number[]): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
-/** Both towers, wherever they run. */
+/** A tower on this thread; `embed` gives the rows L2-normalised. */
+export interface TowerSession extends TowerRunner {
+  embed(data: Float32Array | BigInt64Array, dims: readonly number[]): Promise<Float32Array>;
+}
+
+/** Both towers on this thread. */
 export interface SiglipSessions {
   vision: TowerSession;
   text: TowerSession;
@@ -108,21 +112,23 @@ export async function openTower(tower: Tower, file: string, dim: number, opts: S
   }
   const session = await openSession(file, opts, tower);
   const input = INPUT[tower];
+  const run = async (data: Float32Array | BigInt64Array, dims: readonly number[]): Promise<Float32Array> => {
+    const n = dims[0] as number;
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      out = await session.run({ [input.name]: new ort.Tensor(input.type, data, dims) }, ['pooler_output']);
+    } catch (err) {
+      throw new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} inference failed: ${String(err)}`, {}, { cause: err });
+    }
+    const pooled = out.pooler_output;
+    if (!pooled || pooled.dims.length !== 2 || pooled.dims[0] !== n || pooled.dims[1] !== dim) {
+      throw new SightlineError(ErrorCode.INFERENCE_FAILED, `pooler_output has shape [${pooled?.dims.join(',')}], expected [${n},${dim}]`);
+    }
+    return pooled.data as Float32Array;
+  };
   return {
-    async embed(data, dims) {
-      const n = dims[0] as number;
-      let out: ort.InferenceSession.ReturnType;
-      try {
-        out = await session.run({ [input.name]: new ort.Tensor(input.type, data, dims) }, ['pooler_output']);
-      } catch (err) {
-        throw new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} inference failed: ${String(err)}`, {}, { cause: err });
-      }
-      const pooled = out.pooler_output;
-      if (!pooled || pooled.dims.length !== 2 || pooled.dims[0] !== n || pooled.dims[1] !== dim) {
-        throw new SightlineError(ErrorCode.INFERENCE_FAILED, `pooler_output has shape [${pooled?.dims.join(',')}], expected [${n},${dim}]`);
-      }
-      return l2NormaliseRows(pooled.data as Float32Array, n, dim);
-    },
+    run,
+    embed: async (data, dims) => l2NormaliseRows(await run(data, dims), dims[0] as number, dim),
     release: () => session.release(),
   };
 }

@@ -1,5 +1,6 @@
 /** Messages between the event loop and an inference worker (one tower each). */
-import type { SessionOptions, Tower } from './onnx-sessions.ts';
+import type { Tower } from './inference-port.ts';
+import type { SessionOptions } from './onnx-sessions.ts';
 
 export interface WorkerInit {
   entry: string;
@@ -21,5 +22,6 @@ export interface WireError {
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'init-failed'; error: WireError }
-  | { type: 'result'; id: number; embeddings: Float32Array }
+  /** The tower's `pooler_output`, not normalised. */
+  | { type: 'result'; id: number; output: Float32Array }
   | { type: 'failed'; id: number; error: WireError };

@@ -3,9 +3,10 @@
  * thread, so a text query is never queued behind a batch of sixteen images.
  */
 import { Worker } from 'node:worker_threads';
-import { ErrorCode, SightlineError, type ErrorCode as Code } from '../errors.ts';
-import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './inference-protocol.ts';
-import type { SessionOptions, SiglipSessions, Tower, TowerSession } from './onnx-sessions.ts';
+import { ErrorCode, SightlineError, type ErrorCode as Code } from '../../errors.ts';
+import type { WireError, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type { Tower } from './inference-port.ts';
+import type { SessionOptions, TowerRunner } from './onnx-sessions.ts';
 
 type Pending = { resolve: (v: Float32Array) => void; reject: (e: unknown) => void };
 
@@ -27,9 +28,14 @@ function waitUntilReady(worker: Worker): Promise<void> {
   });
 }
 
-async function startTowerWorker(tower: Tower, modelPath: string, dim: number, session: SessionOptions): Promise<TowerSession> {
-  const init: WorkerInit = { entry: new URL('./inference-worker.ts', import.meta.url).href, tower, modelPath, dim, session };
-  const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init, name: `sightline-${tower}` });
+/** A tower in its worker; `failure` says why the worker can take no more work, once it cannot. */
+export interface WorkerTower extends TowerRunner {
+  failure(): SightlineError | undefined;
+}
+
+export async function startTowerWorker(tower: Tower, modelPath: string, dim: number, session: SessionOptions): Promise<WorkerTower> {
+  const init: WorkerInit = { entry: new URL('./worker.ts', import.meta.url).href, tower, modelPath, dim, session };
+  const worker = new Worker(new URL('../worker-boot.mjs', import.meta.url), { workerData: init, name: `sightline-${tower}` });
   try {
     await waitUntilReady(worker);
   } catch (err) {
@@ -49,14 +55,15 @@ async function startTowerWorker(tower: Tower, modelPath: string, dim: number, se
     if (msg.type !== 'result' && msg.type !== 'failed') return;
     const p = pending.get(msg.id);
     pending.delete(msg.id);
-    if (msg.type === 'result') p?.resolve(msg.embeddings);
+    if (msg.type === 'result') p?.resolve(msg.output);
     else p?.reject(fromWire(msg.error));
   });
   worker.on('error', (err) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} worker crashed: ${err.message}`)));
   worker.on('exit', (code) => failAll(new SightlineError(ErrorCode.INFERENCE_FAILED, `${tower} worker exited (code ${code})`)));
 
   return {
-    embed: (data, dims) =>
+    failure: () => dead,
+    run: (data, dims) =>
       new Promise<Float32Array>((resolve, reject) => {
         if (dead) return reject(dead);
         const id = nextId++;
@@ -68,25 +75,6 @@ async function startTowerWorker(tower: Tower, modelPath: string, dim: number, se
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ id: 0, kind: 'release' } satisfies WorkerRequest);
       await exited;
-    },
-  };
-}
-
-export async function startInferenceWorkers(
-  files: { visionModelPath: string; textModelPath: string },
-  dim: number,
-  session: SessionOptions,
-): Promise<SiglipSessions> {
-  const [vision, text] = await Promise.all([
-    startTowerWorker('vision', files.visionModelPath, dim, session),
-    startTowerWorker('text', files.textModelPath, dim, session),
-  ]);
-  return {
-    vision,
-    text,
-    dim,
-    release: async () => {
-      await Promise.all([vision.release(), text.release()]);
     },
   };
 }

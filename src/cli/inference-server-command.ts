@@ -1,0 +1,102 @@
+/**
+ * `sightline inference-server`: serves this model directory's two towers over
+ * the KServe v2 inference protocol, from onnxruntime-node in worker threads
+ * (CPU or CUDA, as EXECUTION_PROVIDER says). Another Sightline server points
+ * INFERENCE_BACKEND=kserve and INFERENCE_URL at it, exactly as it would at
+ * Triton serving `sightline triton-repo`'s repository.
+ */
+import { DEFAULT_FEATURE, type FeatureDescriptor } from '../extractor/features/index.ts';
+import { inProcessInference } from '../extractor/inference/in-process.ts';
+import type { SessionOptions } from '../extractor/inference/onnx-sessions.ts';
+import { startKserveServer, type RunningKserveServer } from '../extractor/inference/kserve-server.ts';
+import { towerSpecs } from '../extractor/inference/tower-specs.ts';
+import { loadModelFiles, type ModelVariant } from '../extractor/model-files.ts';
+import type { Logger } from '../logger.ts';
+import { parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
+import { cliContext } from './cli-runtime.ts';
+
+const USAGE = `usage: sightline inference-server [--host HOST] [--port N] [--model-dir DIR] [--max-batch N] [--max-queued N]
+
+Serves the model's vision and text towers over the KServe v2 protocol (Triton's HTTP protocol) until SIGINT or
+SIGTERM. Prints {"url", "models"} once listening. --host defaults to 127.0.0.1 (this machine only): give 0.0.0.0 to
+serve other hosts. --port defaults to 8000, Triton's; 0 picks a free one. MODEL_DIR, MODEL_VARIANT, EXECUTION_PROVIDER,
+CUDA_DEVICE_ID and INFERENCE_THREADS apply as they do to the server.`;
+
+export interface InferenceServerOptions {
+  /** @default DEFAULT_FEATURE */
+  feature?: FeatureDescriptor;
+  modelDir: string;
+  variant: ModelVariant;
+  session: SessionOptions;
+  host: string;
+  port: number;
+  maxBatch: number;
+  maxQueued: number;
+  logger: Logger;
+}
+
+/** Loads the towers and serves them; what the command runs, and what the loopback tests run. */
+export async function startInferenceServer(opts: InferenceServerOptions): Promise<RunningKserveServer & { models: string[] }> {
+  const feature = opts.feature ?? DEFAULT_FEATURE;
+  const model = await loadModelFiles(opts.modelDir, opts.variant, feature);
+  const towers = towerSpecs(feature, { vision: model.visionModelPath, text: model.textModelPath });
+  const backend = await inProcessInference({ session: opts.session }).open(towers);
+  try {
+    const server = await startKserveServer({ ...opts, backend, towers });
+    return {
+      url: server.url,
+      models: [towers.vision.modelName, towers.text.modelName],
+      async close() {
+        await server.close();
+        await backend.close();
+      },
+    };
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+}
+
+function port(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0 to 65535, got "${value}"\n${USAGE}`);
+  return n;
+}
+
+export async function inferenceServerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8000' },
+      'model-dir': { type: 'string' },
+      'max-batch': { type: 'string', default: '16' },
+      'max-queued': { type: 'string', default: '16' },
+    },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+  const ctx = cliContext();
+  const inference = ctx.config.inference;
+  if (inference.kind !== 'in-process') {
+    throw new UsageError('inference-server runs the model itself: unset INFERENCE_BACKEND (it is kserve here) on this host');
+  }
+  const server = await startInferenceServer({
+    modelDir: values['model-dir'] ?? ctx.config.model.dir,
+    variant: ctx.config.model.variant,
+    session: { executionProvider: inference.executionProvider, cudaDeviceId: inference.cudaDeviceId, threads: inference.threads },
+    host: values.host,
+    port: port(values.port),
+    maxBatch: positiveInt(values['max-batch'], '--max-batch') as number,
+    maxQueued: positiveInt(values['max-queued'], '--max-queued') as number,
+    logger: ctx.logger.child({ component: 'inference-server' }),
+  });
+  printJsonLine({ url: server.url, models: server.models });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  ctx.logger.info('stopping the inference server', { signal });
+  await server.close();
+  return 0;
+}
