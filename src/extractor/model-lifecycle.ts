@@ -33,7 +33,17 @@ export interface ModelLifecycle {
   close(): Promise<void>;
 }
 
-export function howToProvideModel(dir: string): string {
+export function howToProvideModel(dir: string, feature: FeatureDescriptor = DEFAULT_FEATURE): string {
+  if (feature !== DEFAULT_FEATURE) {
+    const flag = `--model ${feature.outputName}`;
+    return (
+      `No ${feature.model} model in ${dir}. To provide it: run \`npm run model:download -- ${flag}\` on a machine that ` +
+      `can reach huggingface.co (add --base-url URL for a mirror), or copy its model directory (laid out like ` +
+      `Xenova/siglip-base-patch16-224) to ${dir}, the ${feature.dirName}/ folder of MODELS_DIR. To try the plumbing ` +
+      `without it, \`npm run model:generate -- ${flag} --size tiny --out ${dir}\` builds a test model of its shape ` +
+      'with random weights (its search results mean nothing).'
+    );
+  }
   return (
     `No SigLIP model in ${dir}. To provide it: run \`npm run model:download\` on a machine that can reach ` +
     'huggingface.co (or set MODEL_DOWNLOAD_URL to a mirror), or copy a model directory laid out like ' +
@@ -86,13 +96,15 @@ export function createModelLifecycle(opts: {
   const run = async (): Promise<ImageExtractor> => {
     try {
       if (!fs.existsSync(model.dir)) {
-        if (!model.autoDownload) throw new SightlineError(ErrorCode.MODEL_NOT_FOUND, howToProvideModel(model.dir));
+        if (!model.autoDownload) throw new SightlineError(ErrorCode.MODEL_NOT_FOUND, howToProvideModel(model.dir, feature));
         try {
           await download();
         } catch (err) {
           assertOpen();
           const e = toSightlineError(err, ErrorCode.MODEL_DOWNLOAD_FAILED);
-          throw new SightlineError(ErrorCode.MODEL_DOWNLOAD_FAILED, `${e.message}\n${howToProvideModel(model.dir)}`, e.details, { cause: err });
+          throw new SightlineError(ErrorCode.MODEL_DOWNLOAD_FAILED, `${e.message}\n${howToProvideModel(model.dir, feature)}`, e.details, {
+            cause: err,
+          });
         }
       }
       assertOpen();
@@ -122,7 +134,10 @@ export function createModelLifecycle(opts: {
     extractor() {
       if (state.phase === 'ready') return state.extractor;
       const why = state.phase === 'failed' ? `failed: ${state.error.message}` : `${state.phase}`;
-      throw new SightlineError(ErrorCode.MODEL_NOT_READY, `the model is not ready (${why})`, { phase: state.phase });
+      throw new SightlineError(ErrorCode.MODEL_NOT_READY, `the model ${feature.model} is not ready (${why})`, {
+        phase: state.phase,
+        model: feature.outputName,
+      });
     },
     description: () => (state.phase === 'ready' ? state.extractor.model.description : feature.model),
     async close() {

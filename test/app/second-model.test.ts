@@ -150,6 +150,8 @@ describe('per-model readiness when a collection\'s model is missing', () => {
     const ready = await services.readiness(new AbortController().signal);
     expect(ready.model).toMatchObject({ ok: true });
     expect(ready[`model:${LARGE.outputName}`]).toMatchObject({ ok: false, reason: expect.stringContaining(LARGE.dirName) });
+    // The refusal says how to get this model, not the default one.
+    expect(ready[`model:${LARGE.outputName}`]).toMatchObject({ reason: expect.stringContaining('npm run model:download -- --model google_siglip_large_v1') });
     expect(services.extractors().find((e) => e.outputName === LARGE.outputName)).toMatchObject({ status: 'FAILED' });
 
     const photo = (await photoLikeJpeg(64, 64, 7)).toString('base64');
