@@ -10,6 +10,7 @@ function fieldRows(value: unknown, prefix = ''): Array<[string, string]> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value).flatMap(([k, v]) => fieldRows(v, prefix ? `${prefix}.${k}` : k));
   }
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [[prefix, value.join(', ')]];
   return [[prefix, typeof value === 'string' ? value : JSON.stringify(value)]];
 }
 

@@ -30,12 +30,14 @@ export function ResultGrid({ results, apiKey, onOpen, onMoreLikeThis }: ResultGr
     <>
       <ol className="grid" aria-label="results">
         {hits.map((hit, rank) => (
-          <li key={hit.id} className="card" data-id={hit.id} data-rank={rank}>
+          <li key={hit.id} className={hit.pageNumber === null ? 'card' : 'card document-page'} data-id={hit.id} data-rank={rank}>
             <button type="button" className="card-open" onClick={() => onOpen(hit)} title="Open its fields and source">
               <HitImage hit={hit} apiKey={apiKey} alt={hitTitle(hit)} />
             </button>
             <div className="card-text">
-              <span className="card-title">{hitTitle(hit)}</span>
+              <span className="card-title" title={hitTitle(hit)}>
+                {hitTitle(hit)}
+              </span>
               <HitFacts hit={hit} />
               <button type="button" className="link" onClick={() => onMoreLikeThis(hit)}>
                 More like this
