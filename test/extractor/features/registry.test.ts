@@ -53,4 +53,18 @@ describe('the features registry', () => {
       }
     }
   });
+
+  it("generates SigLIP large at its published shape (Xenova/siglip-large-patch16-256's config.json) and a tiny one of the same width and image size", () => {
+    const large = featureByName('google_siglip_large_v1')!;
+    const encoder = { hiddenSize: 1024, intermediateSize: 4096, numAttentionHeads: 16, numHiddenLayers: 24 };
+    expect(modelDims(large, 'full')).toEqual({
+      vision: { ...encoder, imageSize: 256, patchSize: 16, numChannels: 3 },
+      text: { ...encoder, vocabSize: 32000, maxPositionEmbeddings: 64, projectionSize: 1024 },
+      layerNormEps: 1e-6,
+    });
+    expect(modelDims(large, 'tiny')).toMatchObject({
+      vision: { hiddenSize: 1024, numHiddenLayers: 1, imageSize: 256 },
+      text: { hiddenSize: 1024, numHiddenLayers: 1, projectionSize: 1024 },
+    });
+  });
 });
