@@ -5,11 +5,12 @@ import { toSightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
 import { createImageDecoder, createMedia, createPdfRenderer, embedItem, type Media } from '../media/index.ts';
 import { createSourceFetcher, parseSourceRef, type SourceFetcher } from '../sources/index.ts';
+import { FEATURE_NAMES } from '../extractor/features/index.ts';
 import { EXIT, parseCommandArgs, positiveInt, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, modelFlag, openExtractor, toArray, type CliContext } from './cli-runtime.ts';
 
 const USAGE = `usage: sightline embed [--model NAME] [--model-dir DIR] [--batch-size N] INPUT...
-  --model: the feature to embed with (google_siglip_base_v1, the default, or google_siglip_large_v1).
+  --model: the feature to embed with, one of ${FEATURE_NAMES.join(', ')} (the first is the default).
   INPUT: a file path, an http(s) URL, s3://bucket/key, a data: URI or base64.
   Prints one JSON line per image or PDF page, in input order; exits 1 if any input failed.`;
 

@@ -1,11 +1,12 @@
 /** `sightline embed-text TEXT...`: the token ids and embedding of each text. */
 import { toSightlineError } from '../errors.ts';
 import type { TextEmbedding } from '../extractor/extractor.ts';
+import { FEATURE_NAMES } from '../extractor/features/index.ts';
 import { EXIT, parseCommandArgs, printJsonLine, UsageError } from './cli-args.ts';
 import { cliContext, modelFlag, openExtractor, toArray } from './cli-runtime.ts';
 
 const USAGE = `usage: sightline embed-text [--model NAME] [--model-dir DIR] TEXT...
-  --model: the feature to embed with (google_siglip_base_v1, the default, or google_siglip_large_v1).
+  --model: the feature to embed with, one of ${FEATURE_NAMES.join(', ')} (the first is the default).
   Prints one JSON line per text (input_ids, embedding), in order; exits 1 if any text was refused.`;
 
 async function embedLine(text: string, embed: (text: string) => Promise<TextEmbedding>) {

@@ -113,8 +113,8 @@ export type ExtractorParameters = {
 export type ExtractorParametersInput = {
   enableThumbnails?: InputMaybe<Scalars['Boolean']['input']>;
   /**
-   * The model to embed with, fixed for the collection's life: google_siglip_base_v1 (the default) or
-   * google_siglip_large_v1 (the `extractors` query lists them); anything else is INVALID_EXTRACTOR_CONFIG.
+   * The model to embed with, fixed for the collection's life: one of the `outputName`s the `extractors` query lists;
+   * without it, google_siglip_base_v1 (the seed's). Anything else is INVALID_EXTRACTOR_CONFIG.
    */
   model?: InputMaybe<Scalars['String']['input']>;
 };
