@@ -27,7 +27,7 @@ describe('the README', () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Error codes'), readme.indexOf('## Architecture'));
     const tableRows = section.split('\n').filter((line) => line.startsWith('| `'));
-    const documented = new Set(tableRows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])));
+    const documented = new Set(tableRows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])));
     expect(Object.values(ErrorCode).filter((code) => !documented.has(code))).toEqual([]);
   });
 });
