@@ -70,10 +70,10 @@ async function freePort(): Promise<number> {
 }
 
 /** A whole Sightline behind its HTTP server; `call` speaks GraphQL with an optional key. */
-async function startSightline(apiKeys: ApiKeyGrant[] = []) {
+async function startSightline(apiKeys: ApiKeyGrant[] = [], env: Record<string, string> = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const app = await startTestApp({ PUBLIC_BASE_URL: url });
+  const app = await startTestApp({ ...env, PUBLIC_BASE_URL: url });
   const server = await createHttpServer({
     services: createApiServices(app),
     config: { ...app.config.server, port, host: '127.0.0.1', apiKeys, syncMaxObjects: app.config.ingest.syncMaxObjects },
@@ -427,6 +427,32 @@ describe.skipIf(!hasChromium)(
           .poll(() => pictures.evaluateAll((imgs) => (imgs as unknown as Picture[]).map((img) => [img.currentSrc, img.naturalWidth])))
           .toEqual(listing.map((h) => [h.source, 96]));
         await shoot(page, '8-no-thumbnails');
+      });
+    });
+
+    describe('with batches larger than INGEST_SYNC_MAX_OBJECTS', () => {
+      let s: Sightline;
+
+      beforeAll(async () => {
+        s = await startSightline([], { INGEST_SYNC_MAX_OBJECTS: '1' });
+        await s.app.collections.create('page-jobs', EXTRACTOR);
+      });
+
+      afterAll(async () => {
+        await s?.stop();
+      });
+
+      it('follows the ingest job the server makes of a drop, to each file\'s end', async () => {
+        const { page, problems } = await openPage(chromium, s.url);
+        await page.goto(`${s.url}/?collection=page-jobs`);
+        await page.locator('.drop-here').waitFor();
+        const files = await Promise.all([13, 14, 15].map(async (i) => ({ name: `job-${i}.png`, type: 'image/png', bytes: await productImage(i) })));
+        await dropFiles(page, '.page', [...files, { name: 'broken.png', type: 'image/png', bytes: (await productImage(16)).subarray(0, 64) }]);
+        await expect.poll(() => page.getByRole('region', { name: 'adding files' }).innerText(), { timeout: 30_000 }).toContain('Added 3 of 4 files');
+        expect(await page.locator('.ingest li[data-state=failed]').innerText()).toMatch(/broken\.png\s+.+\(CORRUPT_IMAGE\)/);
+        await expectGrid(page, await apiHits(s, 'page-jobs', null));
+        expect(await gridIds(page)).toHaveLength(3);
+        expect(problems).toEqual([]);
       });
     });
 
