@@ -13,7 +13,8 @@ commands:
   search NAME (--text T | --image SOURCE | --document ID) [--filter JSON] [--limit N] [--offset N]
   model-download [--dir DIR] [--variant fp32|fp16|quantized] [--base-url URL] [--force]
   model-generate --size tiny|base --out DIR [--seed N] [--variants fp16,quantized]
-  inference-server [--host HOST] [--port N] [--model-dir DIR]   serve the model over the KServe v2 protocol`;
+  inference-server [--host HOST] [--port N] [--model-dir DIR]   serve the model over the KServe v2 protocol
+  triton-repo --out DIR [--model NAME] [--force]              write a Triton model repository for the model(s)`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -24,6 +25,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./ingest-command.ts')).ingestCommand,
   search: async () => (await import('./search-command.ts')).searchCommand,
   'inference-server': async () => (await import('./inference-server-command.ts')).inferenceServerCommand,
+  'triton-repo': async () => (await import('./triton-repo-command.ts')).tritonRepoCommand,
   'model-download': async () => (await import('./model-download-command.ts')).modelDownloadCommand,
   'model-generate': async () => {
     const { modelGenerateCommand } = await import('./model-generate-command.ts');
