@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logger.ts';
 import type { Metrics } from '../src/metrics.ts';
 import type { ExtractorStats } from '../src/extractor/extractor.ts';
-import type { ModelVariant } from '../src/extractor/model-files.ts';
+import type { ModelVariant } from '../src/extractor/features/index.ts';
 import type { Photo } from './photos.ts';
 
 export interface IngestBenchResult {

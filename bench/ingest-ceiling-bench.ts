@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
+import { loadModelFiles } from '../src/extractor/model-files.ts';
+import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { runIngestBench } from './ingest-bench.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';

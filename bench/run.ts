@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateModelDir } from '../src/extractor/model-generate/generate-model-dir.ts';
 import { MODEL_SIZES, visionFlopsPerImage } from '../src/extractor/model-generate/model-dims.ts';
-import { MODEL_VARIANTS } from '../src/extractor/model-files.ts';
+import { MODEL_VARIANTS } from '../src/extractor/features/index.ts';
 import { describeLoad, withLoadMark, type LoadMark } from './load-marks.ts';
 import { renderIngestCeilingSection, renderTextSection, renderVariantsSection } from './inference-report.ts';
 import { runIngestCeilingBench } from './ingest-ceiling-bench.ts';

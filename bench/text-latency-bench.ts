@@ -9,7 +9,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createImageExtractor } from '../src/extractor/extractor.ts';
-import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
+import { loadModelFiles } from '../src/extractor/model-files.ts';
+import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { inProcessInference } from '../src/extractor/inference/in-process.ts';
 import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';

@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { loadModelFiles, type ModelVariant } from '../src/extractor/model-files.ts';
+import { loadModelFiles } from '../src/extractor/model-files.ts';
+import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { percentile } from './measure.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError, unreachable } from './errors.ts';
 import { DEFAULT_FEATURE } from './extractor/features/index.ts';
-import { MODEL_VARIANTS } from './extractor/model-files.ts';
+import { MODEL_VARIANTS } from './extractor/features/index.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -4,7 +4,7 @@
  */
 import type { BlobStore } from '../blob/blob-store.ts';
 import { createCollectionService, type CollectionService } from '../collections/collection-service.ts';
-import { DEFAULT_FEATURE, FEATURES, featureBinding } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURES } from '../extractor/features/index.ts';
 import type { Config } from '../config.ts';
 import type { ModelLifecycle } from '../extractor/model-lifecycle.ts';
 import { createModelSet, type ModelSet } from '../extractor/model-set.ts';
@@ -17,7 +17,7 @@ import { createSourceFetcher, type SourceFetcher } from '../sources/index.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics, type Metrics } from '../metrics.ts';
 import { createSearchService, type SearchService } from '../search/search-service.ts';
-import type { VectorStore } from '../store/vector-store.ts';
+import { featureBinding, type VectorStore } from '../store/vector-store.ts';
 import { createInference, createStore, createThumbnailStorage, lazyS3Client } from './adapters.ts';
 
 export interface App {

@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
 import { toSightlineError } from '../errors.ts';
 import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName } from '../extractor/features/index.ts';
-import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../extractor/features/index.ts';
 import { modelSettings } from '../extractor/model-set.ts';
 import { downloadModel, type DownloadProgress } from '../extractor/model-download.ts';
 import { createLogger } from '../logger.ts';

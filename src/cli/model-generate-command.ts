@@ -10,7 +10,7 @@ import { toSightlineError } from '../errors.ts';
 import { generateModelDir } from '../extractor/model-generate/generate-model-dir.ts';
 import { DEFAULT_FEATURE, FEATURE_NAMES, featureByName, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { isModelSize, modelDims, type ModelSize } from '../extractor/model-generate/model-dims.ts';
-import { MODEL_VARIANTS, type ModelVariant } from '../extractor/model-files.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../extractor/features/index.ts';
 import { createLogger } from '../logger.ts';
 import { EXIT, HelpRequested, parseCommandArgs, reportCommandLine, UsageError } from './cli-args.ts';
 

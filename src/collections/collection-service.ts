@@ -1,10 +1,10 @@
 /** Collections: a name bound to one feature (its model) and its extractor configuration. */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { DEFAULT_FEATURE, featureBinding, featureByUri, type FeatureDescriptor } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, featureByUri, type FeatureDescriptor } from '../extractor/features/index.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { validateFilter, type Filter } from '../store/filter.ts';
 import { assertCollectionName } from '../store/store-input.ts';
-import type { CollectionRecord, FeatureBinding, VectorStore } from '../store/vector-store.ts';
+import { featureBinding, type CollectionRecord, type FeatureBinding, type VectorStore } from '../store/vector-store.ts';
 import { configuredFeature, parseExtractorConfig, serialiseExtractorConfig, type ExtractorConfig } from './extractor-config.ts';
 import { checkFilterFields } from './filter-fields.ts';
 

@@ -10,7 +10,8 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { MODEL_JSON_FILES, onnxModelPath, type ModelVariant } from './model-files.ts';
+import { MODEL_JSON_FILES, onnxModelPath } from './model-files.ts';
+import { type ModelVariant } from './features/index.ts';
 import { fetchLogitsFromSafetensors, writeModelLogits } from './model-logits.ts';
 
 export interface DownloadProgress {

@@ -10,16 +10,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import { readModelLogits, type SiglipLogits } from './model-logits.ts';
-import { DEFAULT_FEATURE, type FeatureDescriptor } from './features/index.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor, type ModelVariant } from './features/index.ts';
 import { readOnnxSummary, type OnnxSummary, type OnnxValueInfo } from './onnx-signature.ts';
 
-/**
- * The files a SigLIP export publishes per tower, named by transformers.js's
- * quantize.py: fp32 `*_model.onnx`, `_fp16`, and onnxruntime's dynamic int8
- * quantizations `_quantized` (vision uint8, text int8), `_int8` and `_uint8`.
- */
-export const MODEL_VARIANTS = ['fp32', 'fp16', 'quantized', 'int8', 'uint8'] as const;
-export type ModelVariant = (typeof MODEL_VARIANTS)[number];
 
 export interface ModelFiles {
   /** The feature this directory serves: its dimension and image size were checked against the files. */

@@ -3,6 +3,7 @@
  * implementation, both held to the same conformance suite
  * (test/store/conformance.ts).
  */
+import type { FeatureDescriptor } from '../extractor/features/index.ts';
 import type { Filter } from './filter.ts';
 
 /** The feature a collection is bound to; checked whenever a collection is opened. */
@@ -11,6 +12,16 @@ export interface FeatureBinding {
   vectorName: string;
   dimensions: number;
   distance: 'cosine';
+}
+
+/** What the store keeps and checks for a collection bound to `feature`. */
+export function featureBinding(feature: FeatureDescriptor): FeatureBinding {
+  return {
+    featureUri: feature.featureUri,
+    vectorName: feature.outputName,
+    dimensions: feature.dimensions,
+    distance: feature.distance,
+  };
 }
 
 /** JSON; passthrough fields live at their dotted target paths, nested. */

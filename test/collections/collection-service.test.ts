@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCollectionService, IMAGE_FEATURE } from '../../src/collections/collection-service.ts';
 import { ErrorCode } from '../../src/errors.ts';
-import { DEFAULT_FEATURE, FEATURES, featureBinding, featureByName } from '../../src/extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURES, featureByName } from '../../src/extractor/features/index.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
-import type { VectorStore } from '../../src/store/vector-store.ts';
+import { featureBinding, type VectorStore } from '../../src/store/vector-store.ts';
 
 const extractor = (...fields: string[]) => ({
   feature_extractor_name: 'image_extractor',

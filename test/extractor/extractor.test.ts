@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageExtractor, type ImageExtractor } from '../../src/extractor/extractor.ts';
 import { inProcessInference } from '../../src/extractor/inference/in-process.ts';
-import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/model-files.ts';
+import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/features/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openTestBackend, TEST_SESSION, type TestBackend } from '../fixtures/inference-backends.ts';
 import { tinyModelDir } from '../fixtures/models.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOnnxModel } from '../../src/extractor/model-generate/generate-model-dir.ts';
-import type { ModelVariant } from '../../src/extractor/model-files.ts';
+import type { ModelVariant } from '../../src/extractor/features/index.ts';
 import { MODEL_SIZES, visionFlopsPerImage, type SiglipDims } from '../../src/extractor/model-generate/model-dims.ts';
 import { readOnnxSummary } from '../../src/extractor/onnx-signature.ts';
 import { buildTextGraph, buildVisionGraph } from '../../src/extractor/model-generate/siglip-towers.ts';

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
-import { DEFAULT_FEATURE, featureBinding } from '../../src/extractor/features/index.ts';
+import { DEFAULT_FEATURE } from '../../src/extractor/features/index.ts';
 import type { Filter } from '../../src/store/filter.ts';
-import type { FeatureBinding, PointInput, VectorStore } from '../../src/store/vector-store.ts';
+import { featureBinding, type FeatureBinding, type PointInput, type VectorStore } from '../../src/store/vector-store.ts';
 
 export const EXPECTED: FeatureBinding = featureBinding(DEFAULT_FEATURE);
 

@@ -5,8 +5,6 @@
  * test-model generator copies. The rest of Sightline reads these fields; no
  * other file names a model, a width or an image size.
  */
-import type { FeatureBinding } from '../../store/vector-store.ts';
-
 /** SiglipConfig's encoder fields (Hugging Face names, camel-cased). */
 export interface EncoderShape {
   hiddenSize: number;
@@ -49,16 +47,6 @@ export interface FeatureDescriptor {
   architecture: {
     vision: EncoderShape & { patchSize: number };
     text: EncoderShape & { vocabSize: number };
-  };
-}
-
-/** What the store keeps and checks for a collection bound to `feature`. */
-export function featureBinding(feature: FeatureDescriptor): FeatureBinding {
-  return {
-    featureUri: feature.featureUri,
-    vectorName: feature.outputName,
-    dimensions: feature.dimensions,
-    distance: feature.distance,
   };
 }
 

@@ -8,7 +8,8 @@ import { SIGLIP_BASE } from './siglip-base.ts';
 import { SIGLIP_LARGE } from './siglip-large.ts';
 
 export type { EncoderShape, FeatureDescriptor } from './feature-descriptor.ts';
-export { featureBinding, publicIdentity } from './feature-descriptor.ts';
+export { publicIdentity } from './feature-descriptor.ts';
+export { MODEL_VARIANTS, type ModelVariant } from './model-variants.ts';
 
 export const FEATURES: readonly FeatureDescriptor[] = [SIGLIP_BASE, SIGLIP_LARGE];
 

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { encodeModel, type GraphSpec } from './onnx-encode.ts';
 import { writePiecesAtomically } from './protobuf-writer.ts';
-import { onnxModelPath, type ModelVariant } from '../model-files.ts';
+import type { ModelVariant } from '../features/index.ts';
+import { onnxModelPath } from '../model-files.ts';
 import { LOGITS_FILE } from '../model-logits.ts';
 import type { SiglipDims } from './model-dims.ts';
 import { preprocessorConfigJson, siglipConfigJson, type SpecialTokenIds } from './model-json.ts';

@@ -5,7 +5,7 @@
  * also giving `last_hidden_state`.
  */
 import { DataType, type GraphSpec } from './onnx-encode.ts';
-import type { ModelVariant } from '../model-files.ts';
+import type { ModelVariant } from '../features/index.ts';
 import { createGraphBuilder, type Precision } from './graph-builder.ts';
 import type { SiglipDims } from './model-dims.ts';
 import { attentionPoolingHead, embeddingInit, encoder, layerNorm, linear } from './siglip-layers.ts';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_FEATURE,
-  FEATURES,
-  featureBinding,
-  featureByName,
-  featureByUri,
-} from '../../../src/extractor/features/index.ts';
+import { DEFAULT_FEATURE, FEATURES, featureByName, featureByUri } from '../../../src/extractor/features/index.ts';
+import { featureBinding } from '../../../src/store/vector-store.ts';
 import { modelDims } from '../../../src/extractor/model-generate/model-dims.ts';
 
 describe('the features registry', () => {
