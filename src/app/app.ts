@@ -80,7 +80,13 @@ export function createApp(config: Config, logger: Logger, opts: { cli?: boolean 
   // A collection bound to a model not loaded yet starts it: its first ingest should not wait for a restart.
   const collections = createCollectionService(store, {
     logger: logger.child({ component: 'collections' }),
-    onCreate: (feature) => void models.start(feature).catch(() => undefined),
+    // A model loading from disk is ready in seconds: waiting for it means a collection can be ingested into as soon
+    // as createCollection answers. A download takes minutes: creation answers at once, and the collection's
+    // requests say MODEL_NOT_READY (with the download's progress in /readyz) until the model is in.
+    onCreate: async (feature) => {
+      const starting = models.start(feature).catch(() => undefined);
+      if (models.get(feature).state().phase === 'loading') await starting;
+    },
   });
   const ingest = createIngestService({
     collections,

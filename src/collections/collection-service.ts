@@ -62,8 +62,8 @@ export interface CollectionService {
 
 export interface CollectionServiceOptions {
   logger?: Logger;
-  /** Called with a new collection's feature, so its model starts loading before the first ingest needs it. */
-  onCreate?: (model: FeatureDescriptor) => void;
+  /** Called with a new collection's feature, so its model is loaded (or starts downloading) before the first ingest needs it. */
+  onCreate?: (model: FeatureDescriptor) => Promise<void> | void;
 }
 
 export function createCollectionService(store: VectorStore, opts: CollectionServiceOptions = {}): CollectionService {
@@ -89,7 +89,7 @@ export function createCollectionService(store: VectorStore, opts: CollectionServ
       const model = configuredFeature(extractor);
       const record = await store.createCollection(name, { feature: featureBinding(model), config: serialiseExtractorConfig(extractor) });
       known.set(name, { extractor, model });
-      opts.onCreate?.(model);
+      await opts.onCreate?.(model);
       return fromRecord(record);
     },
     // A collection whose stored extractor is now refused (a prototype path stored before such paths were refused)
