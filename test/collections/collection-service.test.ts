@@ -57,7 +57,7 @@ describe('createCollectionService', () => {
     const large = featureByName('google_siglip_large_v1')!;
     const { store, dataDir } = openStore(undefined, FEATURES.map(featureBinding));
     const started: string[] = [];
-    const collections = createCollectionService(store, { onCreate: (f) => started.push(f.outputName) });
+    const collections = createCollectionService(store, { onCreate: (f) => void started.push(f.outputName) });
     await collections.create('big', { ...extractor(), parameters: { model: 'google_siglip_large_v1' } });
     await collections.create('small', extractor());
     expect((await store.getCollection('big'))?.feature).toEqual({
