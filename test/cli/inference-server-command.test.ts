@@ -1,10 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tinyModelDir } from '../fixtures/models.ts';
+import { featureByName } from '../../src/extractor/features/index.ts';
+import { modelsDirWith, tinyModelDir } from '../fixtures/models.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/sightline.js', import.meta.url));
 const run = promisify(execFile);
@@ -37,6 +41,31 @@ describe('sightline inference-server', () => {
       expect((await exited)[0]).toBe(0);
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
+    }
+  });
+
+  it('serves several models at once with --model, each tower under its own name and shape', async () => {
+    const large = featureByName('google_siglip_large_v1')!;
+    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'sightline-inference-server-'));
+    const env = { ...baseEnv(), MODELS_DIR: modelsDirWith(parent, large) };
+    const server = spawn(process.execPath, [BIN, 'inference-server', '--port', '0', '--model', 'google_siglip_base_v1,google_siglip_large_v1'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await once(readline.createInterface({ input: server.stdout }), 'line')) as [string];
+      const { url, models } = JSON.parse(line) as { url: string; models: string[] };
+      expect(models).toEqual(['google_siglip_base_v1_vision', 'google_siglip_base_v1_text', 'google_siglip_large_v1_vision', 'google_siglip_large_v1_text']);
+      expect(await (await fetch(`${url}/v2/models/google_siglip_large_v1_vision`)).json()).toMatchObject({
+        inputs: [{ name: 'pixel_values', shape: [-1, 3, large.imageSize, large.imageSize] }],
+        outputs: [{ name: 'pooler_output', shape: [-1, large.dimensions] }],
+      });
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      if (server.exitCode === null) server.kill('SIGKILL');
+      await fs.rm(parent, { recursive: true, force: true });
     }
   });
 

@@ -28,9 +28,15 @@ import {
   type WireTensor,
 } from './kserve-wire.ts';
 
-export interface KserveServerOptions {
-  backend: InferenceBackend;
+/** One feature's two towers and the backend that runs them. */
+export interface ServedModel {
   towers: TowerSpecs;
+  backend: InferenceBackend;
+}
+
+export interface KserveServerOptions {
+  /** Every feature served; each tower is a model of its own (`<output name>_<tower>`). */
+  models: ServedModel[];
   /** The largest batch one request may carry (Triton's max_batch_size). @default 16 */
   maxBatch?: number;
   /** Requests per model waiting beside the one running; more are refused with 503. @default 16 */
@@ -124,7 +130,8 @@ function parseRequest(spec: TowerSpec, body: Uint8Array, headerLength: string | 
 export function createKserveHandler(opts: KserveServerOptions): http.RequestListener {
   const maxBatch = opts.maxBatch ?? 16;
   const maxQueued = opts.maxQueued ?? 16;
-  const models = new Map(TOWERS.map((t) => [opts.towers[t].modelName, opts.towers[t]]));
+  const models = new Map(opts.models.flatMap((m) => TOWERS.map((t) => [m.towers[t].modelName, { spec: m.towers[t], backend: m.backend }] as const)));
+  const allReady = async () => (await Promise.all(opts.models.map((m) => m.backend.ready()))).every((c) => c.ok);
   const queued = new Map<string, number>();
   const maxBody = (spec: TowerSpec) => MAX_JSON_HEADER_BYTES + maxBatch * elementCount(spec.input.dims) * MAX_JSON_CHARS_PER_VALUE;
   const metadata = (spec: TowerSpec) => ({
@@ -135,7 +142,7 @@ export function createKserveHandler(opts: KserveServerOptions): http.RequestList
     outputs: [{ name: spec.output.name, datatype: spec.output.datatype, shape: [-1, ...spec.output.dims] }],
   });
 
-  const infer = async (spec: TowerSpec, req: http.IncomingMessage, res: http.ServerResponse) => {
+  const infer = async ({ spec, backend }: { spec: TowerSpec; backend: InferenceBackend }, req: http.IncomingMessage, res: http.ServerResponse) => {
     const waiting = queued.get(spec.modelName) ?? 0;
     if (waiting > maxQueued) {
       throw new HttpError(503, ErrorCode.INFERENCE_QUEUE_FULL, `${spec.modelName} has ${waiting} requests queued (--max-queued ${maxQueued}); retry later`);
@@ -145,7 +152,7 @@ export function createKserveHandler(opts: KserveServerOptions): http.RequestList
       const body = await readBody(req, maxBody(spec));
       const header = req.headers[HEADER_LENGTH];
       const { id, input, binaryOutput } = parseRequest(spec, body, typeof header === 'string' ? header : undefined, maxBatch);
-      const data = await opts.backend.infer(spec.tower, { data: input.data, dims: input.shape });
+      const data = await backend.infer(spec.tower, { data: input.data, dims: input.shape });
       const output: WireTensor = { name: spec.output.name, datatype: 'FP32', shape: [input.shape[0] as number, ...spec.output.dims], data };
       const head = { model_name: spec.modelName, model_version: VERSION, ...(id === undefined ? {} : { id }) };
       if (!binaryOutput) return sendJson(res, 200, { ...head, outputs: [tensorAsJson(output)] });
@@ -161,21 +168,21 @@ export function createKserveHandler(opts: KserveServerOptions): http.RequestList
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/v2/health/live') return sendJson(res, 200, { live: true });
     if (req.method === 'GET' && path === '/v2/health/ready') {
-      const check = await opts.backend.ready();
-      return sendJson(res, check.ok ? 200 : 503, { ready: check.ok });
+      const ready = await allReady();
+      return sendJson(res, ready ? 200 : 503, { ready });
     }
     if (req.method === 'GET' && path === '/v2') return sendJson(res, 200, { name: 'sightline', version: '0.1.0', extensions: ['binary_tensor_data'] });
     const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
-    const spec = m ? models.get(decodeURIComponent(m[1] as string)) : undefined;
-    if (!m || !spec || (m[2] !== undefined && m[2] !== VERSION)) {
+    const served = m ? models.get(decodeURIComponent(m[1] as string)) : undefined;
+    if (!m || !served || (m[2] !== undefined && m[2] !== VERSION)) {
       throw new HttpError(404, ErrorCode.NOT_FOUND, m ? `no model ${m[1]}${m[2] ? ` version ${m[2]}` : ''} here (it serves ${[...models.keys()].join(', ')})` : `no route ${path}`);
     }
-    if (req.method === 'GET' && m[3] === undefined) return sendJson(res, 200, metadata(spec));
+    if (req.method === 'GET' && m[3] === undefined) return sendJson(res, 200, metadata(served.spec));
     if (req.method === 'GET' && m[3] === '/ready') {
-      const check = await opts.backend.ready();
-      return sendJson(res, check.ok ? 200 : 503, { name: spec.modelName, ready: check.ok });
+      const check = await served.backend.ready();
+      return sendJson(res, check.ok ? 200 : 503, { name: served.spec.modelName, ready: check.ok });
     }
-    if (req.method === 'POST' && m[3] === '/infer') return infer(spec, req, res);
+    if (req.method === 'POST' && m[3] === '/infer') return infer(served, req, res);
     throw new HttpError(405, ErrorCode.BAD_USER_INPUT, `${req.method} is not served on ${path}`);
   };
 

@@ -18,7 +18,7 @@ const zeros: InferenceBackend = {
 };
 
 const serve = (towersShape: TowerShape, port = 0) =>
-  startKserveServer({ backend: zeros, towers: towerSpecs(towersShape), host: '127.0.0.1', port, logger: silentLogger });
+  startKserveServer({ models: [{ backend: zeros, towers: towerSpecs(towersShape) }], host: '127.0.0.1', port, logger: silentLogger });
 
 
 describe('remote inference backend', () => {

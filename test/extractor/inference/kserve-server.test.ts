@@ -114,7 +114,7 @@ describe('inference-server back-pressure', () => {
       close: async () => undefined,
     };
     const towers = towerSpecs({ outputName: 'm', dimensions: 768, imageSize: 224, textLength: 64 });
-    server = await startKserveServer({ backend: held, towers, maxQueued: 1, host: '127.0.0.1', port: 0, logger: silentLogger });
+    server = await startKserveServer({ models: [{ backend: held, towers }], maxQueued: 1, host: '127.0.0.1', port: 0, logger: silentLogger });
   });
   afterAll(async () => {
     for (const r of release.splice(0)) r();
