@@ -47,6 +47,13 @@ export interface DownloadModelOptions {
   retryDelayMs?: number;
   /** The full model's safetensors, where logit_scale and logit_bias are read (model-logits.ts); none when absent. */
   logitsUrl?: string;
+  /**
+   * Whether to fetch the ONNX towers. Without them (inference on a remote
+   * server, which holds the weights) only the tokenizer and preprocessor
+   * files come: kilobytes instead of hundreds of megabytes.
+   * @default true
+   */
+  weights?: boolean;
   /** Known sha256 (hex) per file path, checked in addition to what the server says. */
   expectedSha256?: Record<string, string>;
   fetchImpl?: typeof fetch;
@@ -54,9 +61,9 @@ export interface DownloadModelOptions {
 
 const MAX_REDIRECTS = 5;
 
-/** The files of a model directory, relative to it, small ones first. */
-export function modelFilePaths(variant: ModelVariant): string[] {
-  return [...MODEL_JSON_FILES, onnxModelPath('vision', variant), onnxModelPath('text', variant)];
+/** The files of a model directory, relative to it, small ones first; `weights: false` leaves the ONNX towers out. */
+export function modelFilePaths(variant: ModelVariant, weights = true): string[] {
+  return [...MODEL_JSON_FILES, ...(weights ? [onnxModelPath('vision', variant), onnxModelPath('text', variant)] : [])];
 }
 
 /** A failure worth another attempt: the same GET may well succeed later. */
@@ -331,7 +338,7 @@ export async function downloadModel(opts: DownloadModelOptions): Promise<void> {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const dir = path.resolve(opts.dir);
   const staging = `${dir}.partial`;
-  const files = modelFilePaths(opts.variant);
+  const files = modelFilePaths(opts.variant, opts.weights ?? true);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   await fs.mkdir(path.join(staging, 'onnx'), { recursive: true });
   await pruneStaging(staging, files);

@@ -82,6 +82,8 @@ export function createModelLifecycle(opts: {
       logitsUrl: model.logitsUrl,
       dir: model.dir,
       variant: model.variant,
+      // A remote inference server holds the towers: only the tokenizer and preprocessor files are needed here.
+      weights: opts.inference.needsLocalWeights,
       signal: closing.signal,
       onProgress: (p) => {
         state = { phase: 'downloading', receivedBytes: p.overallReceived, totalBytes: p.overallTotal };

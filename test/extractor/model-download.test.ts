@@ -121,6 +121,14 @@ describe('downloadModel', () => {
     expect(hub.requests.some((r) => r.path.startsWith('/cdn/'))).toBe(true);
   });
 
+  it('fetches only the tokenizer and preprocessor files with weights: false (inference on a remote server)', async () => {
+    await download({ weights: false });
+    const small = new Map([...hub.files].filter(([file]) => !file.endsWith('.onnx')));
+    await expectModel(small);
+    expect(existsSync(path.join(dir, 'onnx/vision_model.onnx'))).toBe(false);
+    expect(hub.requests.some((r) => r.path.includes('.onnx'))).toBe(false);
+  });
+
   it('fetches the files named for the variant', async () => {
     hub.files = fakeModel('quantized');
     await download({ variant: 'quantized' });
