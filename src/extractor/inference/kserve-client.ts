@@ -69,8 +69,8 @@ const metadataSchema = z.object({
 });
 const errorSchema = z.object({ error: z.string() });
 
-/** What one attempt ended with, before retries decide. */
-type Attempt = { ok: true; status: number; headers: Headers; body: Uint8Array } | { ok: false; transient: boolean; error: SightlineError };
+/** What one attempt ended with, before retries decide: an answer to hand back (any status but a transient one), or a failure. */
+type Attempt = { answered: true; status: number; headers: Headers; body: Uint8Array } | { answered: false; transient: boolean; error: SightlineError };
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
 const MAX_BACKOFF_MS = 2_000;
@@ -153,20 +153,20 @@ export function createKserveClient(opts: KserveClientOptions): KserveClient {
     } catch (err) {
       if (signal.aborted) throw err;
       const code = (err as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, transient: true, error: unavailable(`cannot be reached (${code ?? String(err)})`, err) };
+      return { answered: false, transient: true, error: unavailable(`cannot be reached (${code ?? String(err)})`, err) };
     }
     let body: Uint8Array;
     try {
       body = await readLimited(res, maxResponseBytes);
     } catch (err) {
       if (signal.aborted) throw err;
-      if (err instanceof WireError) return { ok: false, transient: false, error: new SightlineError(ErrorCode.INFERENCE_FAILED, err.message) };
-      return { ok: false, transient: true, error: unavailable(`broke off its response (${String(err)})`, err) };
+      if (err instanceof WireError) return { answered: false, transient: false, error: new SightlineError(ErrorCode.INFERENCE_FAILED, err.message) };
+      return { answered: false, transient: true, error: unavailable(`broke off its response (${String(err)})`, err) };
     }
-    if (res.ok) return { ok: true, status: res.status, headers: res.headers, body };
+    if (res.ok) return { answered: true, status: res.status, headers: res.headers, body };
     const why = `answered ${res.status} to ${path}: ${serverMessage(body)}`;
-    if (TRANSIENT_STATUS.has(res.status)) return { ok: false, transient: true, error: unavailable(why) };
-    return { ok: true, status: res.status, headers: res.headers, body };
+    if (TRANSIENT_STATUS.has(res.status)) return { answered: false, transient: true, error: unavailable(why) };
+    return { answered: true, status: res.status, headers: res.headers, body };
   };
 
   /** Runs attempts until one settles, the retries are spent, or the deadline passes. */
@@ -178,7 +178,7 @@ export function createKserveClient(opts: KserveClientOptions): KserveClient {
       try {
         for (let i = 0; ; i++) {
           const result = await attempt(path, init, signal);
-          if (result.ok) return result;
+          if (result.answered) return result;
           if (!result.transient || i >= opts.retries) throw result.error;
           await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** i), undefined, { signal });
         }

@@ -25,6 +25,7 @@ import {
   splitBody,
   tensorAsJson,
   type RequestJson,
+  type TensorJson,
   type WireTensor,
 } from './kserve-wire.ts';
 
@@ -94,7 +95,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
 }
 
 /** The one input SigLIP's tower takes, checked against what the model declares. */
-function checkInput(spec: TowerSpec, input: WireTensor, maxBatch: number): void {
+function checkInput(spec: TowerSpec, input: Pick<TensorJson, 'name' | 'datatype' | 'shape'>, maxBatch: number): void {
   const wanted = `${spec.input.datatype} [n,${spec.input.dims.join(',')}] with 1 ≤ n ≤ ${maxBatch}`;
   const [n, ...rest] = input.shape;
   const fits =
@@ -116,7 +117,7 @@ function parseRequest(spec: TowerSpec, body: Uint8Array, headerLength: string | 
   if (request.inputs.length !== 1) throw new WireError(`${spec.modelName} takes one input, ${spec.input.name}; got ${request.inputs.length}`);
   const [described] = request.inputs as [RequestJson['inputs'][number]];
   // The shape is checked before any data is read, so a lying shape cannot make the server allocate.
-  checkInput(spec, { name: described.name, datatype: described.datatype as WireTensor['datatype'], shape: described.shape, data: new Float32Array() }, maxBatch);
+  checkInput(spec, described, maxBatch);
   const cursor = { bytes: binary, offset: 0 };
   const input = readTensor(described, cursor);
   if (cursor.offset !== binary.length) throw new WireError(`${binary.length - cursor.offset} bytes follow the last binary tensor`);
