@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { IMAGE_FEATURE } from '../src/collections/collection-service.ts';
+import type { DocumentFields } from '../src/collections/document-fields.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createEmbeddedStore } from '../src/store/embedded-store.ts';
 import type { PointInput, VectorStore } from '../src/store/vector-store.ts';
@@ -47,6 +48,21 @@ export function randomVector(next: () => number): Float32Array {
   return v;
 }
 
+/** The fields ingest writes on every document: the API reads them back through their schema and refuses a document without them. */
+function storedFields(i: number): DocumentFields {
+  return {
+    source: `https://images.example.com/p/${i}.jpg`,
+    content_type: 'image/jpeg',
+    page_number: null,
+    total_pages: null,
+    width: 640,
+    height: 480,
+    thumbnail_url: null,
+    processing_time_ms: 0,
+    ingested_at: '2026-01-01T00:00:00.000Z',
+  };
+}
+
 export async function fillStore(store: VectorStore, collection: string, count: number, seed = 7): Promise<void> {
   const next = centred(seed);
   for (let start = 0; start < count; start += 5000) {
@@ -55,7 +71,7 @@ export async function fillStore(store: VectorStore, collection: string, count: n
       points.push({
         id: uuidFor(i),
         vector: randomVector(next),
-        payload: { metadata: { sku: `SKU-${i}`, category: CATEGORIES[i % CATEGORIES.length], price: (i % 500) + 0.99 } },
+        payload: { ...storedFields(i), metadata: { sku: `SKU-${i}`, category: CATEGORIES[i % CATEGORIES.length], price: (i % 500) + 0.99 } },
       });
     }
     await store.upsert(collection, points);
