@@ -80,15 +80,17 @@ export async function createHttpServer({ services, config, logger, metrics = cre
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    // HEAD is GET without the body (Node's http drops it): uptime checks and link previews ask for pages with it.
+    const reads = method === 'GET' || method === 'HEAD';
     if (cors.answerPreflight(req, res)) return;
     if (path === '/healthz') return sendHealth(res);
     if (path === '/readyz') return sendReadiness(res, services, ctx.signal);
-    if (path === '/' && method === 'GET') return sendSearchPage(res);
-    if (path.startsWith(PAGE_BASE) && method === 'GET') {
+    if (path === '/' && reads) return sendSearchPage(res);
+    if (path.startsWith(PAGE_BASE) && reads) {
       if (await sendSearchPageAsset(res, path.slice(PAGE_BASE.length))) return;
       throw new HttpFailure(404, ErrorCode.NOT_FOUND, 'no such asset');
     }
-    if (path.startsWith(PLAYGROUND_ASSET_PREFIX) && method === 'GET') {
+    if (path.startsWith(PLAYGROUND_ASSET_PREFIX) && reads) {
       if (await sendPlaygroundAsset(res, path.slice(PLAYGROUND_ASSET_PREFIX.length))) return;
       throw new HttpFailure(404, ErrorCode.NOT_FOUND, 'no such asset');
     }

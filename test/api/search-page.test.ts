@@ -220,6 +220,10 @@ describe('the built search page', () => {
     expect([asset.status, asset.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await asset.text()).toBe(readFileSync(path.join(PAGE_DIST_DIR, script), 'utf8'));
     // Only the build's own files: not its stamp, nothing outside it, nothing it does not hold.
+    // HEAD answers as GET does, without the body.
+    const head = await fetch(`${url}/`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/html; charset=utf-8', '']);
+    expect((await fetch(`${url}/page/${script}`, { method: 'HEAD' })).status).toBe(200);
     for (const name of ['build-stamp.json', '..%2F..%2Fpackage.json', '../../package.json', 'missing.js', '%2e%2e/index.html']) {
       expect((await fetch(`${url}/page/${name}`)).status, name).toBe(404);
     }
