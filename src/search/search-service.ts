@@ -9,7 +9,7 @@ import type { CollectionService } from '../collections/collection-service.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, SightlineError } from '../errors.ts';
 import type { ImageExtractor } from '../extractor/extractor.ts';
-import type { FeatureDescriptor } from '../extractor/features/index.ts';
+import { DEFAULT_FEATURE, type FeatureDescriptor } from '../extractor/features/index.ts';
 import type { SourceFetcher, SourceRef } from '../sources/index.ts';
 import { LOGITS_FILE, cosineForProbability, matchProbability, type SiglipLogits } from '../extractor/model-logits.ts';
 import { embedItem, type Media } from '../media/index.ts';
@@ -126,7 +126,8 @@ export function createSearchService(deps: SearchDeps) {
     if (logits === null && req.minProbability !== undefined) {
       throw new SightlineError(
         ErrorCode.MODEL_INVALID,
-        `the model directory has no ${LOGITS_FILE}, so there are no probabilities: run npm run model:download -- --force to record it`,
+        `the model directory of ${model.outputName} has no ${LOGITS_FILE}, so there are no probabilities: run ` +
+          `npm run model:download -- ${model === DEFAULT_FEATURE ? '' : `--model ${model.outputName} `}--force to record it`,
       );
     }
     return logits;
