@@ -4,8 +4,9 @@
  * the memory-bandwidth bound measured in the same run and the peers it was
  * chosen over (hnswlib-node, sqlite-vec; LanceDB cannot be installed by `npm ci`
  * here, see the README) on the same vectors.
- * Every block records the load average around it: eight engineers share these
- * two cores, and a figure measured while others ran is marked as such.
+ * Every block records how much CPU other processes used meanwhile
+ * (load-marks.ts): these two cores are shared, and a figure measured while
+ * others ran is marked as such.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { silentLogger } from '../src/logger.ts';
 import { createEmbeddedStore } from '../src/store/embedded-store.ts';
 import type { Filter } from '../src/store/filter.ts';
 import type { SearchQuery, VectorStore } from '../src/store/vector-store.ts';
+import { withLoadMark, type LoadMark } from './load-marks.ts';
 import { startLagMonitor, summarise, type Latency } from './measure.ts';
 import { uuidFor } from './search-bench.ts';
 import { PEERS, type PeerResult } from './store-peers.ts';
@@ -45,9 +47,7 @@ export interface StoreBlockResult extends StoreBlockPlan {
   rows: StoreRow[];
   peers: boolean;
   peerResults: PeerResult[];
-  /** 1-minute load average before and after the block. */
-  load: [number, number];
-  contended: boolean;
+  load: LoadMark;
 }
 
 export interface StoreBenchResult {
@@ -56,8 +56,6 @@ export interface StoreBenchResult {
   blocks: StoreBlockResult[];
 }
 
-/** Above this 1-minute load per core, something else held a core during the block. */
-const CONTENDED_LOAD_PER_CORE = 0.75;
 const LIMIT = 10;
 const TENTH: Filter = { must: [{ key: 'tenth', match: { value: 0 } }] };
 
@@ -95,13 +93,13 @@ export async function runStoreBench(plans: StoreBlockPlan[], queries: number, pr
   const blocks: StoreBlockResult[] = [];
   for (const plan of plans) {
     progress(`store: ${plan.vectors.toLocaleString('en')} ${plan.distribution} vectors`);
-    blocks.push(await runBlock(plan, queries, bandwidthGBps, progress));
+    const { value, load } = await withLoadMark(() => runBlock(plan, queries, bandwidthGBps, progress));
+    blocks.push({ ...value, load });
   }
   return { bandwidthGBps, cores: os.cpus().length, blocks };
 }
 
-async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps: number, progress: (msg: string) => void): Promise<StoreBlockResult> {
-  const loadBefore = os.loadavg()[0]!;
+async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps: number, progress: (msg: string) => void): Promise<Omit<StoreBlockResult, 'load'>> {
   const vectorAt = vectorSource(plan.distribution, 11);
   const queryAt = vectorSource(plan.distribution, 11);
   // Queries come from the same distribution, from indexes past the stored ones.
@@ -148,8 +146,6 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
         peerResults.push(await peer.run({ count: plan.vectors, vectorAt, queries, truth: exact.ids, dir: dataDir, limit: LIMIT }));
       }
     }
-    const loadAfter = os.loadavg()[0]!;
-    const cores = os.cpus().length;
     return {
       ...plan,
       buildSeconds,
@@ -159,8 +155,6 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
       bandwidthBoundMs: ((plan.vectors * DIM * 4) / (bandwidthGBps * 1e9)) * 1000,
       rows,
       peerResults,
-      load: [loadBefore, loadAfter],
-      contended: Math.max(loadBefore, loadAfter) > cores * CONTENDED_LOAD_PER_CORE,
     };
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -1,15 +1,14 @@
 /** Renders the store benchmark (issue 10) as its BENCHMARKS.md section. */
+import { CONTENDED_CORES, describeLoad } from './load-marks.ts';
 import { fmt, type Latency } from './measure.ts';
 import type { StoreBenchResult, StoreBlockResult } from './store-bench.ts';
 
 const ms = (l: Latency) => `${fmt(l.p50, 2)} / ${fmt(l.p99, 2)}`;
 const pct = (r: number | undefined) => (r === undefined ? 'filter exact' : fmt(r, 3));
 
-function block(b: StoreBlockResult, cores: number): string {
+function block(b: StoreBlockResult): string {
   const exact = b.rows[0]!;
-  const contention = b.contended
-    ? `⚠ **contended**: the 1-minute load average was ${fmt(b.load[0], 2)} before and ${fmt(b.load[1], 2)} after on ${cores} cores; other processes held CPU time during these figures, so they overstate what this machine does alone.`
-    : `load average ${fmt(b.load[0], 2)} before, ${fmt(b.load[1], 2)} after (${cores} cores): uncontended.`;
+  const contention = `Load while this block ran: ${describeLoad(b.load)}.${b.load.contended ? ' ⚠ These figures overstate what this machine does alone.' : ''}`;
   const peers = b.peerResults.flatMap((p) => [
     ...p.searches.map((s) => `| ${p.engine} | ${s.search} | ${ms(s.latency)} | ${pct(s.recall)} | ${fmt(p.buildSeconds, 0)} s |`),
     ...(p.note ? [`| ${p.engine} | ${p.note} | | | |`] : []),
@@ -38,8 +37,10 @@ top 10 (the store's \`exact: true\` answer) found. The 10 % filter matches every
 against the exact filtered top 10, and every hit satisfies the filter by construction. The bandwidth bound reads every
 float32 vector once at the sequential read bandwidth measured natively in this run (${fmt(r.bandwidthGBps, 1)} GB/s, one
 thread, memchr over 512 MiB); the exact scan uses one thread too.
-Peers get the same vectors and queries.
+Peers get the same vectors and queries. A block is marked **contended** when processes other than the benchmark kept
+at least ${CONTENDED_CORES} of a core busy on average while it ran (the machine's busy time in /proc/stat minus the
+benchmark's own and its children's, over the block's wall time; ${r.cores} cores here).
 
-${r.blocks.map((b) => block(b, r.cores)).join('\n\n')}
+${r.blocks.map(block).join('\n\n')}
 `;
 }

@@ -32,7 +32,6 @@ export interface VariantChildResult {
   batchNMsPerImage: number;
   textP50Ms: number;
   rssBytes: number;
-  cpuMs: number;
 }
 
 const SESSION = { executionProvider: 'cpu' as const, cudaDeviceId: 0, threads: 0 };
@@ -76,8 +75,7 @@ async function main(args: VariantChildArgs): Promise<VariantChildResult> {
   }
   const rssBytes = process.memoryUsage().rss;
   await Promise.all([vision.release(), text.release()]);
-  const cpu = process.cpuUsage();
-  return { loadMs, batch1MsPerImage, batchNMsPerImage, textP50Ms: percentile(times, 50), rssBytes, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { loadMs, batch1MsPerImage, batchNMsPerImage, textP50Ms: percentile(times, 50), rssBytes };
 }
 
 process.stdout.write(`${JSON.stringify(await main(JSON.parse(process.argv[2] as string) as VariantChildArgs))}\n`);

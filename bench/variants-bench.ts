@@ -15,7 +15,7 @@ import { normaliseOptions, pixelValues } from './model-input.ts';
 import type { Photo } from './photos.ts';
 import type { VariantChildArgs, VariantChildResult } from './variant-child.ts';
 
-export interface VariantResult extends Omit<VariantChildResult, 'cpuMs'> {
+export interface VariantResult extends VariantChildResult {
   variant: ModelVariant;
   /** Both towers' ONNX files. */
   fileBytes: number;
@@ -92,11 +92,10 @@ export async function runVariantsBench(
       opts.progress(`variant ${variant}`);
       const embeddingsOut = path.join(work, `${variant}.f32`);
       const args: VariantChildArgs = { modelDir, variant, tensorsFile, images: photos.length, batch: opts.batch, singles: opts.singles, queries, embeddingsOut };
-      const { value, load } = await withLoadMark(() => runChild(args), (r) => r.cpuMs);
+      const { value, load } = await withLoadMark(() => runChild(args));
       const embeddings = readEmbeddings(embeddingsOut);
       reference ??= embeddings;
-      const { cpuMs: _cpu, ...figures } = value;
-      results.push({ variant, ...figures, fileBytes: await fileBytes(modelDir, variant), cosine: cosines(embeddings, reference, 768), load });
+      results.push({ variant, ...value, fileBytes: await fileBytes(modelDir, variant), cosine: cosines(embeddings, reference, 768), load });
     }
     return { images: photos.length, batch: opts.batch, singles: opts.singles, queries: opts.queries, variants: results };
   } finally {
