@@ -2,8 +2,7 @@
  * Issue 10's store figures: the embedded store (SQLite + usearch HNSW) at
  * each size, exact and approximate, unfiltered and with a 10 % filter, beside
  * the memory-bandwidth bound measured in the same run and the peers it was
- * chosen over (hnswlib-node, sqlite-vec; LanceDB cannot be installed by `npm ci`
- * here, see the README) on the same vectors.
+ * chosen over (hnswlib-node, sqlite-vec, LanceDB) on the same vectors.
  * Every block records how much CPU other processes used meanwhile
  * (load-marks.ts): these two cores are shared, and a figure measured while
  * others ran is marked as such.
@@ -143,7 +142,7 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
     if (plan.peers) {
       for (const peer of PEERS) {
         progress(`store: peer ${peer.name}`);
-        peerResults.push(await peer.run({ count: plan.vectors, vectorAt, queries, truth: exact.ids, dir: dataDir, limit: LIMIT }));
+        peerResults.push(await peer.run({ count: plan.vectors, vectorAt, queries, truth: exact.ids, filteredTruth: exactFiltered.ids, dir: dataDir, limit: LIMIT }));
       }
     }
     return {

@@ -4,7 +4,7 @@ import { fmt, type Latency } from './measure.ts';
 import type { StoreBenchResult, StoreBlockResult } from './store-bench.ts';
 
 const ms = (l: Latency) => `${fmt(l.p50, 2)} / ${fmt(l.p99, 2)}`;
-const pct = (r: number | undefined) => (r === undefined ? 'filter exact' : fmt(r, 3));
+const pct = (r: number) => fmt(r, 3);
 
 function block(b: StoreBlockResult): string {
   const exact = b.rows[0]!;
