@@ -88,10 +88,10 @@ ${stagesLine('shrunk on load', r.ingest)}
 ${stagesLine('full size', r.fullSizeIngest)}
 
 Decoding and inference share the same cores, so every millisecond of decoding is taken from the tower: on a 2-core
-host the ingest can reach the ceiling only when decoding costs little beside inference. CPU time (all of the
-process's threads) is hardly changed by other processes' load, so its ratio tells what a quiet host would show: the
-tower alone spent ${fmt(r.ceiling.cpuMsPerImage)} ms per image, that is ${fmt((100 * r.ceiling.cpuMsPerImage) / r.ingest.cpuMsPerImage)} % of the
-ingest's CPU time per image shrunk on load and ${fmt((100 * r.ceiling.cpuMsPerImage) / r.fullSizeIngest.cpuMsPerImage)} % at full size.
+host the ingest can reach the ceiling only when decoding costs little beside inference. In CPU time (all of the
+process's threads; other processes' load inflates it too, through shared caches and memory, but less than wall time)
+the tower alone spent ${fmt(r.ceiling.cpuMsPerImage)} ms per image: ${fmt((100 * r.ceiling.cpuMsPerImage) / r.ingest.cpuMsPerImage)} % of the ingest's CPU time per image shrunk on
+load, ${fmt((100 * r.ceiling.cpuMsPerImage) / r.fullSizeIngest.cpuMsPerImage)} % at full size.
 
 - Goal, ingest ≥ 90 % of the ceiling: ${verdict(share(r.ingest) >= 0.9, r.load.contended)}.
 `;

@@ -28,8 +28,8 @@ export interface IngestBenchResult {
   decodeMs: number;
   /**
    * This process's CPU time (every thread: event loop, sharp, onnxruntime,
-   * the photo server) per image: unlike seconds, other processes' load
-   * hardly changes it.
+   * the photo server) per image: what the ingest costs the cores, which
+   * other processes' load changes less than it changes seconds.
    */
   cpuMsPerImage: number;
 }
