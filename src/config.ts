@@ -97,6 +97,7 @@ const schema = z.object({
   ...kserveOnly,
 
   MAX_IMAGE_PIXELS: int(1).default(100_000_000),
+  IMAGE_DECODE_FULL_SIZE: bool.default(false),
   MAX_SOURCE_BYTES: int(1).default(10 * 1024 * 1024),
   PDF_MAX_PAGES: int(1).default(200),
   PDF_RENDER_WORKERS: int(1, 64).default(2),
@@ -331,6 +332,8 @@ export interface Config {
   };
   inference: InferenceConfig;
   limits: { maxImagePixels: number; maxSourceBytes: number; pdfMaxPages: number };
+  /** Decode large JPEGs at full size instead of shrinking them on load (README: Image fidelity). @default false */
+  imageDecodeFullSize: boolean;
   /** PDF rendering budgets (README: PDFs). */
   pdf: {
     /** Render worker threads. @default 2 */
@@ -519,6 +522,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     inference: inferenceConfig(e),
     limits: { maxImagePixels: e.MAX_IMAGE_PIXELS, maxSourceBytes: e.MAX_SOURCE_BYTES, pdfMaxPages: e.PDF_MAX_PAGES },
+    imageDecodeFullSize: e.IMAGE_DECODE_FULL_SIZE,
     pdf: {
       workers: e.PDF_RENDER_WORKERS,
       pageTimeoutMs: e.PDF_PAGE_TIMEOUT_MS,

@@ -76,7 +76,7 @@ export function createApp(config: Config, logger: Logger, opts: { cli?: boolean 
     metrics,
   });
   const pdf = createPdfRenderer({ ...config.pdf, maxPages: config.limits.pdfMaxPages });
-  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: config.limits.maxImagePixels, metrics }) });
+  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: config.limits.maxImagePixels, fullSize: config.imageDecodeFullSize, metrics }) });
   // A collection bound to a model not loaded yet starts it: its first ingest should not wait for a restart.
   const collections = createCollectionService(store, {
     logger: logger.child({ component: 'collections' }),

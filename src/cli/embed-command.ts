@@ -62,7 +62,7 @@ export async function embedCommand(args: string[]): Promise<number> {
     logger: ctx.logger,
   });
   const pdf = createPdfRenderer({ ...ctx.config.pdf, maxPages: ctx.config.limits.pdfMaxPages });
-  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: ctx.config.limits.maxImagePixels }) });
+  const media = createMedia({ pdf, decoder: createImageDecoder({ maxPixels: ctx.config.limits.maxImagePixels, fullSize: ctx.config.imageDecodeFullSize }) });
   const tools: Tools = { fetcher, media, extractor };
   let failed = false;
   // Results print in input order, each as soon as everything before it is done.

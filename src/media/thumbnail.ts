@@ -28,9 +28,15 @@ export function thumbnailFolder(collection: string): string {
   return collection;
 }
 
+/** The widest a thumbnail made with `opts` can be: the decode must keep at least this many columns. */
+export function thumbnailWidth(opts: ThumbnailOptions): number {
+  return opts.width ?? 640;
+}
+
 /** The pipeline from packed RGB to the thumbnail's JPEG; the decoder runs it. */
 export function thumbnailPipeline(rgb: { data: Uint8Array; width: number; height: number }, opts: ThumbnailOptions): Sharp {
-  const { width = 640, quality = 85 } = opts;
+  const width = thumbnailWidth(opts);
+  const { quality = 85 } = opts;
   return sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
     .resize({ width, withoutEnlargement: true })
     .jpeg({

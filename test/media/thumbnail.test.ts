@@ -33,6 +33,17 @@ describe('makeThumbnail', () => {
     expect([meta.width, meta.height, meta.format]).toEqual([640, 480, 'jpeg']);
   });
 
+  it('a 12-megapixel JPEG, shrunk on load, still fills 640 px, close to a thumbnail of the full-size decode', async () => {
+    const jpeg = await fx.photoLikeJpeg(4000, 3000, 6);
+    const thumb = await makeThumbnail(jpeg);
+    expect([thumb.width, thumb.height]).toEqual([640, 480]);
+    const full = await decodeBytes(jpeg, { modelInput: MODEL_INPUT, thumbnail: {} }, { fullSize: true });
+    const [a, b] = await Promise.all([thumb.bytes, full.thumbnail!.bytes].map((j) => sharp(j).raw().toBuffer()));
+    let sum = 0;
+    for (let i = 0; i < a!.length; i++) sum += Math.abs(a![i]! - b![i]!);
+    expect(sum / a!.length).toBeLessThan(2);
+  });
+
   it('never upscales: a 300 px image stays 300 px', async () => {
     const thumb = await makeThumbnail(await fx.encode(fx.solid(300, 200, [1, 2, 3]), 'png'));
     expect([thumb.width, thumb.height]).toEqual([300, 200]);
