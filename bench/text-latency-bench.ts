@@ -4,7 +4,9 @@
  * tower alone (ready ids, this thread), Sightline cold (tokenizer, batcher,
  * worker round trip, a text it has not seen), Sightline cached (a repeated
  * text), and transformers.js on the same model files (its tokenizer and model
- * call, what a Node user would write instead).
+ * call, what a Node user would write instead). Every side runs the model with
+ * the same onnxruntime session options (threads, spinning), Sightline's text
+ * tower's, so the figures differ only by what each side does around the model.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +14,7 @@ import { createImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
 import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { inProcessInference } from '../src/extractor/inference/in-process.ts';
-import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
+import { openTower, towerSessionOptions } from '../src/extractor/inference/onnx-sessions.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { silentLogger } from '../src/logger.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';
@@ -43,14 +45,17 @@ async function timeIt(side: Side, text: string, into: number[]): Promise<void> {
   into.push(performance.now() - t0);
 }
 
-/** transformers.js reading the same model directory, offline. */
+/** transformers.js reading the same model directory, offline, with the same session options. */
 async function transformersJsSide(modelDir: string, variant: ModelVariant): Promise<Side> {
   const tjs = await import('@huggingface/transformers');
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = `${path.dirname(modelDir)}/`;
   const id = path.basename(modelDir);
   const tokenizer = await tjs.AutoTokenizer.from_pretrained(id);
-  const model = await tjs.SiglipTextModel.from_pretrained(id, { dtype: TJS_DTYPE[variant] as 'fp32' });
+  const model = await tjs.SiglipTextModel.from_pretrained(id, {
+    dtype: TJS_DTYPE[variant] as 'fp32',
+    session_options: towerSessionOptions(SESSION, 'text'),
+  });
   return async (text) => model(tokenizer([text], { padding: 'max_length', truncation: true, max_length: 64 }));
 }
 

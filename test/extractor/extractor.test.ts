@@ -146,6 +146,37 @@ describe('in-process inference threading', () => {
       await Promise.all([worker.close(), inline.close()]);
     }
   });
+
+  /** Which comes first: a callback queued just after the query starts, or the query's embedding. */
+  const firstAfterQueryStarts = async (extractor: ImageExtractor) => {
+    const order: string[] = [];
+    const query = extractor.embedText('a query not seen before').then(() => order.push('embedding'));
+    setImmediate(() => order.push('event loop'));
+    await query;
+    await new Promise((resolve) => setImmediate(resolve));
+    return order[0];
+  };
+
+  it('keeps the event loop running while the text tower works (worker threads, the default)', async () => {
+    const extractor = await createImageExtractor(options());
+    try {
+      expect(await firstAfterQueryStarts(extractor)).toBe('event loop');
+    } finally {
+      await extractor.close();
+    }
+  });
+
+  // onnxruntime-node 1.30's run() defers its native call with setImmediate, and that call runs the model on
+  // the calling thread: the thread is held until the result. This is why the towers need worker threads; if a
+  // release runs the model off the thread (microsoft/onnxruntime PR #28646), this fails and the text worker may go.
+  it('holds the calling thread until the embedding is made (inline: onnxruntime-node runs the model on the calling thread)', async () => {
+    const extractor = await createImageExtractor(options({ inference: inProcessInference({ session: TEST_SESSION, threading: 'inline' }) }));
+    try {
+      expect(await firstAfterQueryStarts(extractor)).toBe('embedding');
+    } finally {
+      await extractor.close();
+    }
+  });
 });
 
 describe('every model variant', () => {
