@@ -15,6 +15,7 @@ import { loadModelFiles } from '../src/extractor/model-files.ts';
 import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { inProcessInference } from '../src/extractor/inference/in-process.ts';
 import { openTower, towerSessionOptions } from '../src/extractor/inference/onnx-sessions.ts';
+import { startTowerWorker } from '../src/extractor/inference/worker-client.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { silentLogger } from '../src/logger.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';
@@ -24,6 +25,8 @@ export interface TextLatencyResult {
   variant: ModelVariant;
   rounds: number;
   towerAlone: Latency;
+  /** The same ready ids through Sightline's text worker thread: the tower plus the thread round trip. */
+  towerInWorker: Latency;
   tokenizeMs: Latency;
   sightlineCold: Latency;
   sightlineCached: Latency;
@@ -63,6 +66,7 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
   const model = await loadModelFiles(modelDir, variant);
   const tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, { maxLength: model.text.maxLength });
   const tower = await openTower('text', model.textModelPath, model.embeddingDim, SESSION);
+  const inWorker = await startTowerWorker('text', model.textModelPath, model.embeddingDim, SESSION);
   const extractor = await createImageExtractor({
     modelDir, variant, inference: inProcessInference({ session: SESSION }), batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, logger: silentLogger,
   });
@@ -76,7 +80,8 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
     // The tower alone gets ready ids: tokenizing is timed on its own, just before.
     let ids = new BigInt64Array(model.text.maxLength);
     const towerSide: Side = () => tower.embed(ids.slice(), [1, model.text.maxLength]);
-    const sides: Array<[Side, number[]]> = [[towerSide, []], [(t) => extractor.embedText(t), []]];
+    const workerSide: Side = () => inWorker.run(ids.slice(), [1, model.text.maxLength]);
+    const sides: Array<[Side, number[]]> = [[towerSide, []], [workerSide, []], [(t) => extractor.embedText(t), []]];
     if (typeof tjs === 'function') sides.push([tjs, []]);
     for (const [side] of sides) await side('warm up');
     const tokenize: number[] = [];
@@ -97,13 +102,14 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
       variant,
       rounds,
       towerAlone: summarise(sides[0]![1]),
+      towerInWorker: summarise(sides[1]![1]),
       tokenizeMs: summarise(tokenize),
-      sightlineCold: summarise(sides[1]![1]),
+      sightlineCold: summarise(sides[2]![1]),
       sightlineCached: summarise(cached),
-      transformersJs: typeof tjs === 'function' ? summarise(sides[2]![1]) : tjs,
+      transformersJs: typeof tjs === 'function' ? summarise(sides[3]![1]) : tjs,
     };
   } finally {
-    await Promise.all([tower.release(), extractor.close()]);
+    await Promise.all([tower.release(), inWorker.release(), extractor.close()]);
   }
 }
 
