@@ -2,7 +2,9 @@
  * The ONNX Runtime adapter: opens SigLIP's two towers and runs them. It is
  * used inside the inference worker (see worker.ts), never on the
  * event loop of the server, because `session.run` blocks its thread for the
- * whole inference (the benchmark's baseline and one-shot tools excepted).
+ * whole inference (the benchmark's baseline and one-shot tools excepted):
+ * onnxruntime-node 1.30's run() only defers its synchronous native call with
+ * setImmediate (its lib/backend.ts), which test/extractor/extractor.test.ts holds.
  */
 import fs from 'node:fs';
 import path from 'node:path';
