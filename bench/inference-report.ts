@@ -48,11 +48,13 @@ export function renderTextSection(t: TextLatencyResult): string {
   return `## Text queries, ${t.variant} (issue #10)
 
 ${t.rounds} queries, each a text not seen before, interleaved across the sides (the side that goes first rotates), ${t.variant}
-model; then the same texts again for the cache. ${describeLoad(t.load)}.
+model, every side with the text tower's onnxruntime session options (threads, spinning); then the same texts again for
+the cache. ${describeLoad(t.load)}.
 
 | path | p50 / p99 (ms) |
 |---|---|
 | text tower alone (ready ids, same thread) | ${lat(t.towerAlone)} |
+| text tower in Sightline's worker thread (ready ids: the tower and the thread round trip) | ${lat(t.towerInWorker)} |
 | tokenizing alone | ${lat(t.tokenizeMs)} |
 | Sightline, a new text (tokenizer, batcher, worker thread) | ${lat(t.sightlineCold)} |
 | Sightline, a repeated text (cache) | ${lat(t.sightlineCached)} |

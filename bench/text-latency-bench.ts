@@ -4,7 +4,9 @@
  * tower alone (ready ids, this thread), Sightline cold (tokenizer, batcher,
  * worker round trip, a text it has not seen), Sightline cached (a repeated
  * text), and transformers.js on the same model files (its tokenizer and model
- * call, what a Node user would write instead).
+ * call, what a Node user would write instead). Every side runs the model with
+ * the same onnxruntime session options (threads, spinning), Sightline's text
+ * tower's, so the figures differ only by what each side does around the model.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +14,8 @@ import { createImageExtractor } from '../src/extractor/extractor.ts';
 import { loadModelFiles } from '../src/extractor/model-files.ts';
 import { type ModelVariant } from '../src/extractor/features/index.ts';
 import { inProcessInference } from '../src/extractor/inference/in-process.ts';
-import { openTower } from '../src/extractor/inference/onnx-sessions.ts';
+import { openTower, towerSessionOptions } from '../src/extractor/inference/onnx-sessions.ts';
+import { startTowerWorker } from '../src/extractor/inference/worker-client.ts';
 import { createTokenizer } from '../src/extractor/tokenizer.ts';
 import { silentLogger } from '../src/logger.ts';
 import { withLoadMark, type LoadMark } from './load-marks.ts';
@@ -22,6 +25,8 @@ export interface TextLatencyResult {
   variant: ModelVariant;
   rounds: number;
   towerAlone: Latency;
+  /** The same ready ids through Sightline's text worker thread: the tower plus the thread round trip. */
+  towerInWorker: Latency;
   tokenizeMs: Latency;
   sightlineCold: Latency;
   sightlineCached: Latency;
@@ -43,14 +48,17 @@ async function timeIt(side: Side, text: string, into: number[]): Promise<void> {
   into.push(performance.now() - t0);
 }
 
-/** transformers.js reading the same model directory, offline. */
+/** transformers.js reading the same model directory, offline, with the same session options. */
 async function transformersJsSide(modelDir: string, variant: ModelVariant): Promise<Side> {
   const tjs = await import('@huggingface/transformers');
   tjs.env.allowRemoteModels = false;
   tjs.env.localModelPath = `${path.dirname(modelDir)}/`;
   const id = path.basename(modelDir);
   const tokenizer = await tjs.AutoTokenizer.from_pretrained(id);
-  const model = await tjs.SiglipTextModel.from_pretrained(id, { dtype: TJS_DTYPE[variant] as 'fp32' });
+  const model = await tjs.SiglipTextModel.from_pretrained(id, {
+    dtype: TJS_DTYPE[variant] as 'fp32',
+    session_options: towerSessionOptions(SESSION, 'text'),
+  });
   return async (text) => model(tokenizer([text], { padding: 'max_length', truncation: true, max_length: 64 }));
 }
 
@@ -58,6 +66,7 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
   const model = await loadModelFiles(modelDir, variant);
   const tokenizer = createTokenizer(model.tokenizerJson, model.tokenizerConfig, { maxLength: model.text.maxLength });
   const tower = await openTower('text', model.textModelPath, model.embeddingDim, SESSION);
+  const inWorker = await startTowerWorker('text', model.textModelPath, model.embeddingDim, SESSION);
   const extractor = await createImageExtractor({
     modelDir, variant, inference: inProcessInference({ session: SESSION }), batchSize: 16, batchWaitMs: 0, textCacheEntries: 1024, logger: silentLogger,
   });
@@ -71,7 +80,8 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
     // The tower alone gets ready ids: tokenizing is timed on its own, just before.
     let ids = new BigInt64Array(model.text.maxLength);
     const towerSide: Side = () => tower.embed(ids.slice(), [1, model.text.maxLength]);
-    const sides: Array<[Side, number[]]> = [[towerSide, []], [(t) => extractor.embedText(t), []]];
+    const workerSide: Side = () => inWorker.run(ids.slice(), [1, model.text.maxLength]);
+    const sides: Array<[Side, number[]]> = [[towerSide, []], [workerSide, []], [(t) => extractor.embedText(t), []]];
     if (typeof tjs === 'function') sides.push([tjs, []]);
     for (const [side] of sides) await side('warm up');
     const tokenize: number[] = [];
@@ -92,13 +102,14 @@ async function measure(modelDir: string, variant: ModelVariant, rounds: number):
       variant,
       rounds,
       towerAlone: summarise(sides[0]![1]),
+      towerInWorker: summarise(sides[1]![1]),
       tokenizeMs: summarise(tokenize),
-      sightlineCold: summarise(sides[1]![1]),
+      sightlineCold: summarise(sides[2]![1]),
       sightlineCached: summarise(cached),
-      transformersJs: typeof tjs === 'function' ? summarise(sides[2]![1]) : tjs,
+      transformersJs: typeof tjs === 'function' ? summarise(sides[3]![1]) : tjs,
     };
   } finally {
-    await Promise.all([tower.release(), extractor.close()]);
+    await Promise.all([tower.release(), inWorker.release(), extractor.close()]);
   }
 }
 

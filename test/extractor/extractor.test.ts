@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageExtractor, type ImageExtractor } from '../../src/extractor/extractor.ts';
 import { inProcessInference } from '../../src/extractor/inference/in-process.ts';
+import type { InferenceProvider } from '../../src/extractor/inference/inference-port.ts';
 import { MODEL_VARIANTS, type ModelVariant } from '../../src/extractor/features/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { openTestBackend, TEST_SESSION, type TestBackend } from '../fixtures/inference-backends.ts';
@@ -144,6 +145,84 @@ describe('in-process inference threading', () => {
       expect(maxAbsDiff(a.embedding, b.embedding)).toBeLessThan(1e-6);
     } finally {
       await Promise.all([worker.close(), inline.close()]);
+    }
+  });
+
+  /** Which comes first: a callback queued just after the query starts, or the query's embedding. */
+  const firstAfterQueryStarts = async (extractor: ImageExtractor) => {
+    const order: string[] = [];
+    const query = extractor.embedText('a query not seen before').then(() => order.push('embedding'));
+    setImmediate(() => order.push('event loop'));
+    await query;
+    await new Promise((resolve) => setImmediate(resolve));
+    return order[0];
+  };
+
+  it('keeps the event loop running while the text tower works (worker threads, the default)', async () => {
+    const extractor = await createImageExtractor(options());
+    try {
+      expect(await firstAfterQueryStarts(extractor)).toBe('event loop');
+    } finally {
+      await extractor.close();
+    }
+  });
+
+  // onnxruntime-node 1.30's run() defers its native call with setImmediate, and that call runs the model on
+  // the calling thread: the thread is held until the result. This is why the towers need worker threads; if a
+  // release runs the model off the thread (microsoft/onnxruntime PR #28646), this fails and the text worker may go.
+  it('holds the calling thread until the embedding is made (inline: onnxruntime-node runs the model on the calling thread)', async () => {
+    const extractor = await createImageExtractor(options({ inference: inProcessInference({ session: TEST_SESSION, threading: 'inline' }) }));
+    try {
+      expect(await firstAfterQueryStarts(extractor)).toBe('embedding');
+    } finally {
+      await extractor.close();
+    }
+  });
+});
+
+/** A backend whose vision tower, once `hold()` is called, keeps its batch until `release()`; the text tower answers at once. */
+function visionHoldingInference() {
+  let held: Promise<void> | undefined;
+  let release = () => {};
+  const provider: InferenceProvider = {
+    needsLocalWeights: true,
+    open: async (towers) => ({
+      description: 'vision held on demand',
+      async infer(tower, input) {
+        if (tower === 'vision' && held) await held;
+        const dim = towers[tower].output.dims[0];
+        return new Float32Array((input.dims[0] as number) * dim).fill(1);
+      },
+      ready: async () => ({ ok: true }),
+      close: async () => undefined,
+    }),
+  };
+  return {
+    provider,
+    hold: () => {
+      held = new Promise((resolve) => (release = resolve));
+    },
+    release: () => release(),
+  };
+}
+
+describe('text queries beside image batches', () => {
+  it('embeds a text query while an image batch is still running', async () => {
+    const backend = visionHoldingInference();
+    const extractor = await createImageExtractor(options({ inference: backend.provider, batchWaitMs: 0 }));
+    try {
+      const { width, height } = extractor.imageSize;
+      backend.hold();
+      let imagesDone = false;
+      const images = Promise.all(
+        Array.from({ length: 16 }, (_, i) => extractor.embedImage({ data: new Uint8Array(width * height * 3).fill(i), width, height })),
+      ).then(() => (imagesDone = true));
+      await extractor.embedText('a query sent while the images are embedded');
+      expect(imagesDone).toBe(false);
+      backend.release();
+      await images;
+    } finally {
+      await extractor.close();
     }
   });
 });

@@ -2,7 +2,9 @@
  * The ONNX Runtime adapter: opens SigLIP's two towers and runs them. It is
  * used inside the inference worker (see worker.ts), never on the
  * event loop of the server, because `session.run` blocks its thread for the
- * whole inference (the benchmark's baseline and one-shot tools excepted).
+ * whole inference (the benchmark's baseline and one-shot tools excepted):
+ * onnxruntime-node 1.30's run() only defers its synchronous native call with
+ * setImmediate (its lib/backend.ts), which test/extractor/extractor.test.ts holds.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,7 +63,10 @@ function cudaProviderInstalled(): boolean {
   return false;
 }
 
-function sessionOptions(opts: SessionOptions, tower: Tower): ort.InferenceSession.SessionOptions {
+/**
+ * A tower's onnxruntime session options; exported so that the benchmark's peers run the model with exactly these.
+ */
+export function towerSessionOptions(opts: SessionOptions, tower: Tower): ort.InferenceSession.SessionOptions {
   const providers: ort.InferenceSession.ExecutionProviderConfig[] =
     opts.executionProvider === 'cuda' ? [{ name: 'cuda', deviceId: opts.cudaDeviceId } as never, 'cpu'] : ['cpu'];
   return {
@@ -73,14 +78,24 @@ function sessionOptions(opts: SessionOptions, tower: Tower): ort.InferenceSessio
     // Spinning intra-op threads burn the cores that image decoding (sharp's
     // thread pool) needs between vision batches; parked threads cost a wake-up
     // per parallel section, which a text query (tens of ms, a person waiting)
-    // feels and a 16-image batch does not. So only the text tower spins.
-    extra: { session: { intra_op: { allow_spinning: tower === 'text' ? '1' : '0' } } },
+    // feels and a 16-image batch does not. So only the text tower spins, and
+    // only while a run lasts: once Run() returns, onnxruntime's pool threads
+    // would otherwise go on spinning for 2^20 pauses each (tens of ms on this
+    // CPU), taking a core from decoding, the vision tower and the next query;
+    // `force_spinning_stop` parks them when the last Run() returns
+    // (onnxruntime_session_options_config_keys.h).
+    extra: {
+      session: {
+        intra_op: { allow_spinning: tower === 'text' ? '1' : '0' },
+        force_spinning_stop: '1',
+      },
+    },
   };
 }
 
 async function openSession(file: string, opts: SessionOptions, tower: Tower): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(file, sessionOptions(opts, tower));
+    return await ort.InferenceSession.create(file, towerSessionOptions(opts, tower));
   } catch (err) {
     if (opts.executionProvider === 'cuda') {
       throw new SightlineError(ErrorCode.EXECUTION_PROVIDER_UNAVAILABLE, `${CUDA_HINT} (${String(err)})`, {}, { cause: err });
