@@ -130,8 +130,9 @@ export function createGraphBuilder(seed: number, precision: Precision): GraphBui
   const gather: GraphBuilder['gather'] = (name, dims, init, indices) => {
     const axis = [{ name: 'axis', int: 0 }];
     if (precision === 'fp32' || precision === 'fp16') return op('Gather', [weight(name, dims, init), indices], axis);
-    // operators/gather.py: the table is quantized per tensor at full range; gathered rows are dequantized.
-    const table = integerWeight({ name, dims, init }, precision, false, false);
+    // operators/gather.py quantizes the table as an activation (quantize_activation), so it is uint8 whatever the
+    // weight type: per tensor, asymmetric, full range; the gathered rows are dequantized.
+    const table = integerWeight({ name, dims, init }, 'uint8', false, false);
     const rows = op('Gather', [table.value, indices], axis);
     return op('DequantizeLinear', [rows, table.scale, table.zeroPoint]);
   };
