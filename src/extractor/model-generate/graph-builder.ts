@@ -121,9 +121,9 @@ export function createGraphBuilder(seed: number, precision: Precision): GraphBui
     if (precision === 'fp32' || precision === 'fp16') {
       return op('Conv', [x, weight(kernel.name, kernel.dims, kernel.init), bias], attributes);
     }
-    // Conv weights are quantized per tensor; the float bias is added after, reshaped to broadcast over the channels.
+    // Conv weights are quantized per tensor; the float bias is added after, reshaped to [1, -1, 1, 1] (conv.py's add_bias).
     const product = integerOp('ConvInteger', quantizeActivation(x), integerWeight(kernel, precision, false, true), attributes);
-    const biasShape = int64(`${bias}_reshape_shape`, [1, kernel.dims[0] as number, 1, 1]);
+    const biasShape = int64(`${bias}_reshape_shape`, [1, -1, 1, 1]);
     return op('Add', [product, op('Reshape', [bias, biasShape])]);
   };
 
