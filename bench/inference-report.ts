@@ -26,7 +26,8 @@ export function renderVariantsSection(v: VariantsBenchResult): string {
     : '';
   return `## Model variants (issue #10)
 
-Each variant in a process of its own, one after another: both towers loaded as the server loads them, the vision tower
+Each variant in a process of its own, one after another, in ${v.rounds} round(s), the order reversed every other round, each
+figure the variant's fastest round: both towers loaded as the server loads them, the vision tower
 on the ${v.images} photos above as ready tensors, ${v.singles} at batch 1 and all of them in batches of ${v.batch}; the
 text tower on ${v.queries} queries one at a time (ready ids). Cosine is each photo's embedding against fp32's on the
 same tensors. RSS is the process's after all of that. Random weights: cosine measures numeric agreement with fp32,

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   else sections.push(`# Benchmarks (partial run: ${[...blocks].join(', ')}; ${new Date().toISOString()}; ${machine().cpu}, ${machine().cores} cores)\n`);
   if (blocks.has('variants')) {
     progress('variants: every model variant in its own process');
-    const variants = await runVariantsBench(modelDir, photos, { batch: 16, singles: quick ? 2 : 8, queries: quick ? 8 : 30, progress });
+    const variants = await runVariantsBench(modelDir, photos, { batch: 16, rounds: quick ? 1 : 2, singles: quick ? 2 : 8, queries: quick ? 8 : 30, progress });
     marks.push(...variants.variants.map((v) => v.load));
     sections.push(renderVariantsSection(variants));
   }

@@ -316,9 +316,14 @@ describe('variants in the published operator form', () => {
         const attentionBlocks = tower === 'vision' ? 2 : 1;
         expect(q.opTypes.filter((o) => o === 'MatMul')).toHaveLength(2 * attentionBlocks);
         if (tower === 'vision') expect(q.opTypes).toContain('ConvInteger');
-        const weights = q.initializers.filter((i) => i.name.endsWith('.weight_quantized'));
+        // The embedding table is quantized as an activation, uint8 in every variant (see the next tests).
+        const weights = q.initializers.filter((i) => i.name.endsWith('.weight_quantized') && !i.name.includes('token_embedding'));
         expect(weights.length).toBeGreaterThan(0);
         expect(new Set(weights.map((w) => w.dataType))).toEqual(new Set([integerTypes[variant][tower]]));
+        if (tower === 'text') {
+          expect(q.initializers.find((i) => i.name === 'text_model.embeddings.token_embedding.weight_quantized')?.dataType).toBe(UINT8);
+          expect(q.opTypes).toEqual(expect.arrayContaining(['Gather', 'DequantizeLinear']));
+        }
         expect(fs.statSync(tinyFile(tower, variant)).size / fs.statSync(tinyFile(tower, 'fp32')).size).toBeLessThan(0.3);
       }
     });
@@ -337,20 +342,64 @@ describe('variants in the published operator form', () => {
     });
   }
 
-  it('quantizes a MatMul weight per output column, symmetric int8 in [-64, 64] (reduce_range), as onnxruntime does', async () => {
-    const file = writeMicro('text', 'int8');
-    const summary = await readOnnxSummary(file);
-    const bytes = fs.readFileSync(file);
-    const find = (name: string) => summary.initializers.find((i) => i.name === name)!;
-    const fc1 = find('text_model.encoder.layers.0.mlp.fc1.weight_quantized');
-    expect(fc1.dims).toEqual([8, 16]);
-    const values = new Int8Array(bytes.buffer.slice(bytes.byteOffset + fc1.dataOffset, bytes.byteOffset + fc1.dataOffset + fc1.byteLength));
-    expect(Math.max(...values.map(Math.abs))).toBe(64);
-    expect(find('text_model.encoder.layers.0.mlp.fc1.weight_scale').dims).toEqual([16]);
-    const zeros = find('text_model.encoder.layers.0.mlp.fc1.weight_zero_point');
-    expect([...bytes.subarray(zeros.dataOffset, zeros.dataOffset + zeros.byteLength)]).toEqual(new Array(16).fill(0));
-  });
+  /**
+   * The granularity and range of each quantized weight, as onnxruntime's dynamic quantizer writes them under
+   * transformers.js's convert.py (per_channel and reduce_range on for SigLIP): operators/matmul.py quantizes a
+   * MatMul weight per output column with 7 bits, operators/conv.py a Conv kernel per tensor with 7 bits, and
+   * operators/gather.py the embedding table as an activation (uint8, per tensor, 8 bits); quant_utils.py makes
+   * int8 symmetric (zero point 0) and uint8 asymmetric.
+   */
+  const published = {
+    int8: { min: -64, max: 64, zeroPoint: 'zero' },
+    uint8: { min: 0, max: 127, zeroPoint: 'free' },
+  } as const;
+  const cases = [
+    { tower: 'text', weight: 'text_model.encoder.layers.0.mlp.fc1.weight', dims: [8, 16], channels: 16, full: false },
+    { tower: 'vision', weight: 'vision_model.embeddings.patch_embedding.weight', dims: [8, 3, 16, 16], channels: 0, full: false },
+    { tower: 'text', weight: 'text_model.embeddings.token_embedding.weight', dims: [50, 8], channels: 0, full: true },
+  ] as const;
+  for (const variant of ['int8', 'uint8'] as const) {
+    for (const c of cases) {
+      const granularity = c.channels ? `per output column (${c.channels})` : 'per tensor';
+      const type = c.full ? 'uint8 at full range (an activation)' : `${variant} in [${published[variant].min}, ${published[variant].max}]`;
+      it(`${variant}: ${c.weight.split('.').slice(-2, -1)[0]} is quantized ${granularity}, ${type}, as onnxruntime writes it`, async () => {
+        const file = writeMicro(c.tower, variant);
+        const summary = await readOnnxSummary(file);
+        const bytes = fs.readFileSync(file);
+        const find = (name: string) => {
+          const found = summary.initializers.find((i) => i.name === name);
+          if (!found) throw new Error(`no initializer ${name}`);
+          return found;
+        };
+        const type = c.full ? 'uint8' : variant;
+        const values = find(`${c.weight}_quantized`);
+        expect(values.dataType).toBe(type === 'int8' ? INT8 : UINT8);
+        expect(values.dims).toEqual(c.dims);
+        const ints = [...integers(bytes, values, type)];
+        const [low, high] = c.full ? [0, 255] : [published[variant].min, published[variant].max];
+        // The largest magnitude lands on the end of the range: the scale is the range over the integer span.
+        expect(type === 'int8' ? Math.max(...ints.map(Math.abs)) : Math.max(...ints)).toBe(high);
+        expect(Math.min(...ints)).toBeGreaterThanOrEqual(low);
+        if (c.full) expect(Math.min(...ints)).toBe(0);
+        const scale = find(`${c.weight}_scale`);
+        const zeroPoint = find(`${c.weight}_zero_point`);
+        expect(scale.dims).toEqual(c.channels ? [c.channels] : []);
+        expect(zeroPoint.dims).toEqual(c.channels ? [c.channels] : []);
+        expect(zeroPoint.dataType).toBe(values.dataType);
+        const zeros = [...integers(bytes, zeroPoint, type)];
+        if (type === 'int8') expect(zeros.every((z) => z === 0)).toBe(true);
+        else expect(zeros.every((z) => z >= low && z <= high)).toBe(true);
+        // Asymmetric: each column's zero point follows its own range.
+        if (type === 'uint8' && c.channels) expect(new Set(zeros).size).toBeGreaterThan(1);
+      });
+    }
+  }
 });
+
+function integers(bytes: Buffer, init: { dataOffset: number; byteLength: number }, type: 'int8' | 'uint8'): Int8Array | Uint8Array {
+  const raw = bytes.buffer.slice(bytes.byteOffset + init.dataOffset, bytes.byteOffset + init.dataOffset + init.byteLength);
+  return type === 'int8' ? new Int8Array(raw) : new Uint8Array(raw);
+}
 
 describe('the tiny model', () => {
   it('embeds images as [batch, 768], finite, independent of the batch, and tells images apart', async () => {

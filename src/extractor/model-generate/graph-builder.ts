@@ -121,17 +121,18 @@ export function createGraphBuilder(seed: number, precision: Precision): GraphBui
     if (precision === 'fp32' || precision === 'fp16') {
       return op('Conv', [x, weight(kernel.name, kernel.dims, kernel.init), bias], attributes);
     }
-    // Conv weights are quantized per tensor; the float bias is added after, reshaped to broadcast over the channels.
+    // Conv weights are quantized per tensor; the float bias is added after, reshaped to [1, -1, 1, 1] (conv.py's add_bias).
     const product = integerOp('ConvInteger', quantizeActivation(x), integerWeight(kernel, precision, false, true), attributes);
-    const biasShape = int64(`${bias}_reshape_shape`, [1, kernel.dims[0] as number, 1, 1]);
+    const biasShape = int64(`${bias}_reshape_shape`, [1, -1, 1, 1]);
     return op('Add', [product, op('Reshape', [bias, biasShape])]);
   };
 
   const gather: GraphBuilder['gather'] = (name, dims, init, indices) => {
     const axis = [{ name: 'axis', int: 0 }];
     if (precision === 'fp32' || precision === 'fp16') return op('Gather', [weight(name, dims, init), indices], axis);
-    // operators/gather.py: the table is quantized per tensor at full range; gathered rows are dequantized.
-    const table = integerWeight({ name, dims, init }, precision, false, false);
+    // operators/gather.py quantizes the table as an activation (quantize_activation), so it is uint8 whatever the
+    // weight type: per tensor, asymmetric, full range; the gathered rows are dequantized.
+    const table = integerWeight({ name, dims, init }, 'uint8', false, false);
     const rows = op('Gather', [table.value, indices], axis);
     return op('DequantizeLinear', [rows, table.scale, table.zeroPoint]);
   };

@@ -140,9 +140,10 @@ export function integerWeights(seed: number, spec: WeightSpec, q: IntegerQuantiz
     let lo = min[c] as number;
     let hi = max[c] as number;
     if (q.type === 'int8') [lo, hi] = [-Math.max(-lo, hi), Math.max(-lo, hi)];
-    const scale = hi > lo ? Math.fround((hi - lo) / (qmax - qmin)) : 1;
+    // numpy subtracts the float32 bounds in float32, divides in float64, and takes the zero point from the float64 scale.
+    const scale = hi > lo ? Math.fround(hi - lo) / (qmax - qmin) : 1;
     scales[c] = scale;
-    zeros[c] = Math.round(qmin - lo / scale);
+    zeros[c] = roundHalfEven(qmin - lo / scale);
   }
   const data: LazyBytes = {
     byteLength: elementCount(spec.dims),
@@ -152,7 +153,8 @@ export function integerWeights(seed: number, spec: WeightSpec, q: IntegerQuantiz
         const out = q.type === 'int8' ? new Int8Array(v.length) : new Uint8Array(v.length);
         for (let i = 0; i < v.length; i++) {
           const c = (at + i) % channels;
-          const value = Math.round((v[i] as number) / (scales[c] as number)) + (zeros[c] as number);
+          // float32 / float32, rounded half to even (quant_utils.quantize_nparray), so the bytes are onnxruntime's.
+          const value = roundHalfEven(Math.fround((v[i] as number) / (scales[c] as number))) + (zeros[c] as number);
           out[i] = Math.min(qmax, Math.max(qmin, value));
         }
         at += v.length;
@@ -162,6 +164,12 @@ export function integerWeights(seed: number, spec: WeightSpec, q: IntegerQuantiz
   };
   const zeroPoints = q.type === 'int8' ? new Uint8Array(Int8Array.from(zeros).buffer) : Uint8Array.from(zeros);
   return { data, scales, zeroPoints };
+}
+
+/** numpy's round: a half goes to the even neighbour (Math.round takes it up). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 const f32 = new Float32Array(1);
