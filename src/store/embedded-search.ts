@@ -40,10 +40,13 @@ const SELECTIVITY_SAMPLE = 1024;
 /**
  * The default beam (when the query names no `hnswEf`) for a collection of
  * `points`: EF_FLOOR up to EF_GROWS_FROM points, then growing with the square
- * root of the size, up to EF_CEILING. A graph's recall at a fixed beam falls
- * as it grows: on 768-d clustered vectors with the int8 graph, a beam of 128
- * found 1.000 of the exact top 10 at 100k points but 0.904 at 1M (BENCHMARKS.md,
- * "The embedded store at scale"); bench/store-tune.ts measures the curve.
+ * root of the size, up to EF_CEILING (405 at 1M points). A graph's recall at
+ * a fixed beam falls as it grows: on 768-d clustered vectors with the int8
+ * graph, a beam of 128 found 1.000 of the exact top 10 at 100k points but 0.904
+ * at 1M, and 64 found 0.793 there (BENCHMARKS.md, "The embedded store at
+ * scale"): each doubling about halved what was missed, which puts 0.95 near a
+ * beam of 256 and leaves a margin at 405. bench/store-tune.ts measures the
+ * curve for one size (at 123k: 32 → 0.977, 64 → 0.993, 128 → 1.000).
  */
 const EF_FLOOR = 128;
 const EF_GROWS_FROM = 100_000;
