@@ -62,7 +62,8 @@ export interface EmbeddedStoreOptions {
   /**
    * Below this many KB of vectors a collection (or a filter's matches) is
    * scanned exactly instead of walking the graph: Qdrant's
-   * `full_scan_threshold_kb`. @default 10000
+   * `full_scan_threshold_kb`. At 0 every search that can walk the graph does
+   * (the planner's cost rule for filters is off too). @default 10000
    */
   fullScanThresholdKb?: number;
 }
