@@ -164,9 +164,9 @@ async function main(): Promise<void> {
   for (const rank of [16, 32]) {
     const basis = Array.from({ length: rank }, () => randomDirection(random));
     const name = `intrinsic dimension ${rank}`;
-    rows.push(...measure(name, lowRank(n, random, basis), lowRank(q, random, basis), s, config.search.hnswEf, config.search.oversampling));
+    rows.push(...measure(name, lowRank(n, random, basis), lowRank(q, random, basis), s, config.search.hnswEf!, config.search.oversampling));
   }
-  rows.push(...measure('isotropic (no structure: worst case)', isotropic(n, random), isotropic(q, random), s, config.search.hnswEf, config.search.oversampling));
+  rows.push(...measure('isotropic (no structure: worst case)', isotropic(n, random), isotropic(q, random), s, config.search.hnswEf!, config.search.oversampling));
   const section = render(rows, n, q, s);
   const file = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'BENCHMARKS.md');
   const text = fs.readFileSync(file, 'utf8');

@@ -14,6 +14,12 @@ import { MODEL_VARIANTS } from './extractor/features/index.ts';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/**
+ * The beam Qdrant searches with unless SEARCH_HNSW_EF or the query says:
+ * above Qdrant's own default (its `ef_construct`, 100) for recall.
+ */
+const QDRANT_DEFAULT_HNSW_EF = 128;
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const list = z.string().transform((v) =>
   v
@@ -129,7 +135,7 @@ const schema = z.object({
   QDRANT_SEARCH_OVERSAMPLING: z.coerce.number().min(1).max(MAX_OVERSAMPLING).default(2),
 
   SEARCH_EXACT: bool.default(false),
-  SEARCH_HNSW_EF: int(1, MAX_HNSW_EF).default(128),
+  SEARCH_HNSW_EF: int(1, MAX_HNSW_EF).optional(),
 
   INGEST_CONCURRENCY: int(1, 256).default(32),
   INGEST_SYNC_MAX_OBJECTS: int(1).default(64),
@@ -355,7 +361,8 @@ export interface Config {
     allowedBuckets: string[];
   };
   /** Defaults for a search's accuracy knobs; a query may set each itself. */
-  search: { exact: boolean; hnswEf: number; rescore: boolean; oversampling: number };
+  /** hnswEf undefined: the embedded store picks the beam by the collection's size (see embedded-search.ts). */
+  search: { exact: boolean; hnswEf: number | undefined; rescore: boolean; oversampling: number };
   ingest: {
     concurrency: number;
     syncMaxObjects: number;
@@ -545,7 +552,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     search: {
       exact: e.SEARCH_EXACT,
-      hnswEf: e.SEARCH_HNSW_EF,
+      hnswEf: e.SEARCH_HNSW_EF ?? (e.QDRANT_URL === undefined ? undefined : QDRANT_DEFAULT_HNSW_EF),
       rescore: e.QDRANT_SEARCH_RESCORE,
       oversampling: e.QDRANT_SEARCH_OVERSAMPLING,
     },

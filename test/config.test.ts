@@ -76,6 +76,12 @@ describe('loadConfig', () => {
     expect(store.kind === 'qdrant' && store.settings).toMatchObject({ replicationFactor: 2, readConsistency: 'majority', quantization: 'none' });
   });
 
+  it('searches Qdrant with a beam of 128 and leaves the embedded store to size it, unless SEARCH_HNSW_EF says', () => {
+    expect(loadConfig({ QDRANT_URL: 'http://qdrant:6333' }).search.hnswEf).toBe(128);
+    expect(loadConfig({}).search.hnswEf).toBeUndefined();
+    expect(loadConfig({ SEARCH_HNSW_EF: '300' }).search.hnswEf).toBe(300);
+  });
+
   it('refuses Qdrant settings without QDRANT_URL instead of silently using the embedded store', () => {
     expect(() => loadConfig({ QDRANT_API_KEY: 'k', QDRANT_QUANTIZATION: 'none' })).toThrow(
       /QDRANT_API_KEY: only read with QDRANT_URL[\s\S]*QDRANT_QUANTIZATION: only read with QDRANT_URL/,

@@ -44,6 +44,8 @@ export interface SearchRequest {
 
 /** How hard the store's approximate index looks (see the store's SearchQuery). */
 export type SearchAccuracy = Pick<StoreSearchQuery, 'exact' | 'hnswEf' | 'rescore' | 'oversampling'>;
+/** The configured knobs: every one set, but the beam, which each store chooses when unset. */
+export type AccuracyDefaults = Required<Omit<SearchAccuracy, 'hnswEf'>> & { hnswEf: number | undefined };
 
 export interface SearchPoint extends StoredPoint {
   score: number | null;
@@ -67,7 +69,7 @@ export interface SearchDeps {
   media: Media;
   limits: Config['limits'];
   /** SEARCH_EXACT, SEARCH_HNSW_EF, QDRANT_SEARCH_RESCORE, QDRANT_SEARCH_OVERSAMPLING. */
-  accuracy: Required<SearchAccuracy>;
+  accuracy: AccuracyDefaults;
   /** Records the store's query time. */
   metrics?: Metrics;
 }
@@ -141,7 +143,7 @@ export function createSearchService(deps: SearchDeps) {
   }
 
   /** The query's own knobs win over the configured defaults. */
-  function accuracyOf(asked: SearchAccuracy = {}): Required<SearchAccuracy> {
+  function accuracyOf(asked: SearchAccuracy = {}): AccuracyDefaults {
     const given = Object.entries(asked).filter(([, v]) => v !== undefined);
     return { ...deps.accuracy, ...Object.fromEntries(given) };
   }

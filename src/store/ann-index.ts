@@ -19,8 +19,11 @@ import { Index, MetricKind, ScalarKind } from 'usearch';
 const CONNECTIVITY = 16;
 /** Beam width while inserting (Qdrant's default `ef_construct` is 100, usearch's 128). */
 const EXPANSION_ADD = 128;
-/** Default beam width while searching; a query may ask for another (`hnswEf`). */
-export const DEFAULT_EF = 64;
+/**
+ * usearch's smallest search beam; it widens it to the number of results asked
+ * for, which is how the store picks each search's beam (embedded-search.ts).
+ */
+const EXPANSION_SEARCH = 64;
 
 export class AnnIndex {
   private readonly index: Index;
@@ -32,7 +35,7 @@ export class AnnIndex {
       quantization: ScalarKind.I8,
       connectivity: CONNECTIVITY,
       expansion_add: EXPANSION_ADD,
-      expansion_search: DEFAULT_EF,
+      expansion_search: EXPANSION_SEARCH,
       multi: false,
     });
   }

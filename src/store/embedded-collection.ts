@@ -11,6 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '../logger.ts';
 import { loadIndex, saveIndex } from './ann-file.ts';
+import { MatchCache } from './filter-matches.ts';
 import { AnnIndex } from './ann-index.ts';
 import type { PointRow, Statements } from './embedded-db.ts';
 import { PointMatrix } from './point-matrix.ts';
@@ -29,6 +30,8 @@ export interface OpenCollection {
   appliedThrough: number;
   /** Changes applied since the index was last saved. */
   unsaved: number;
+  /** The matches of recently searched filters (see embedded-search.ts). */
+  readonly matches: MatchCache;
 }
 
 export interface CollectionContext {
@@ -82,6 +85,7 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
     index: usable ? saved.index : await buildIndex(matrix),
     appliedThrough: usable ? Math.min(saved.seq, start) : start,
     unsaved: usable ? 0 : matrix.size,
+    matches: new MatchCache(),
   };
   const replayed = await catchUp(ctx, collection);
   if (collection.index.size !== matrix.size) {

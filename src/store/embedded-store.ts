@@ -62,7 +62,8 @@ export interface EmbeddedStoreOptions {
   /**
    * Below this many KB of vectors a collection (or a filter's matches) is
    * scanned exactly instead of walking the graph: Qdrant's
-   * `full_scan_threshold_kb`. @default 10000
+   * `full_scan_threshold_kb`. At 0 every search that can walk the graph does
+   * (the planner's cost rule for filters is off too). @default 10000
    */
   fullScanThresholdKb?: number;
 }
@@ -156,6 +157,13 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
   const predicate = (filter: Filter | undefined): PointPredicate | undefined =>
     filter === undefined ? undefined : compileFilter(validateFilter(filter));
 
+  /** The compiled filter and the key its matches are cached under (the validated filter's JSON). */
+  const compiled = (filter: Filter | undefined): { pass: PointPredicate | undefined; filterKey: string | undefined } => {
+    if (filter === undefined) return { pass: undefined, filterKey: undefined };
+    const valid = validateFilter(filter);
+    return { pass: compileFilter(valid), filterKey: JSON.stringify(valid) };
+  };
+
   /** Slots passing the filter, in id order. */
   const matchingInIdOrder = (matrix: PointMatrix, filter: Filter | undefined): number[] => {
     const pass = predicate(filter);
@@ -202,7 +210,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
     const query = vectorFor(name, c.binding, q.vector, 'the query vector');
     const plan: SearchPlanInput = {
       query,
-      pass: predicate(q.filter),
+      ...compiled(q.filter),
       wanted: limit + offset,
       // Qdrant keeps scores strictly above the threshold, compared as f32 (see SearchQuery.scoreThreshold).
       threshold: Math.fround(q.scoreThreshold ?? -Infinity),
@@ -211,8 +219,8 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
       candidatesPerHit: q.oversampling,
       fullScanPoints: fullScanPoints(fullScanThresholdKb, c.binding.dimensions),
     };
-    const { plan: how, selectivity } = planSearch(c.matrix, plan);
-    let top: TopK | undefined = how === 'graph' ? graphSearch(c, plan, selectivity) : undefined;
+    const how = planSearch(c, plan);
+    let top: TopK | undefined = how.kind === 'graph' ? graphSearch(c, plan, how.candidates) : undefined;
     if (!top) {
       // The scan yields between blocks; a delete that moves rows meanwhile makes it start over in one go.
       top = await scanAll(c, plan, () => db.open && opening.get(name) !== undefined && open.get(name) === c);

@@ -31,7 +31,7 @@
  * - has_id: the point's id is in the list.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { parsePayloadPath, payloadPathProblem, valuesAtPath, type PathStep } from './payload-path.ts';
+import { parsePayloadPath, payloadPathProblem, someAtPath, valuesAtPath, type PathStep } from './payload-path.ts';
 import { canonicalPointId } from './point-id.ts';
 
 export type Filter = { must?: Condition[]; should?: Condition[]; must_not?: Condition[] };
@@ -235,8 +235,7 @@ function compileCondition(condition: Condition): PointPredicate {
   }
   if ('is_null' in condition) {
     const steps = pathOf(condition.is_null.key);
-    return (payload) =>
-      valuesAtPath(payload, steps).some((v) => v === null || (Array.isArray(v) && v.includes(null)));
+    return (payload) => someAtPath(payload, steps, (v) => v === null || (Array.isArray(v) && v.includes(null)));
   }
   if ('has_id' in condition) {
     const ids = new Set(condition.has_id);
@@ -249,7 +248,7 @@ function compileField(condition: FieldCondition): PointPredicate {
   const steps = pathOf(condition.key);
   const test = condition.match ? compileMatch(condition.match) : compileRange(condition.range ?? {});
   const one = (value: unknown): boolean => (Array.isArray(value) ? value.some(test) : test(value));
-  return (payload) => valuesAtPath(payload, steps).some(one);
+  return (payload) => someAtPath(payload, steps, one);
 }
 
 function compileMatch(match: NonNullable<FieldCondition['match']>): (value: unknown) => boolean {

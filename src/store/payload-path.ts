@@ -85,22 +85,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Every value the path reaches in `payload` (a missing key reaches none). */
 export function valuesAtPath(payload: unknown, steps: readonly PathStep[]): unknown[] {
   const out: unknown[] = [];
-  const walk = (value: unknown, at: number): void => {
-    if (at === steps.length) {
-      out.push(value);
-      return;
-    }
-    const step = steps[at]!;
-    if ('key' in step) {
-      if (isObject(value) && Object.hasOwn(value, step.key)) walk(value[step.key], at + 1);
-    } else if ('index' in step) {
-      if (Array.isArray(value) && step.index < value.length) walk(value[step.index], at + 1);
-    } else if (Array.isArray(value)) {
-      for (const element of value) walk(element, at + 1);
-    }
-  };
-  walk(payload, 0);
+  collect(payload, steps, 0, out);
   return out;
+}
+
+/** Does any value the path reaches in `payload` pass `test`? valuesAtPath(…).some(test), without building the list. */
+export function someAtPath(payload: unknown, steps: readonly PathStep[], test: (value: unknown) => boolean): boolean {
+  return reachesSome(payload, steps, 0, test);
+}
+
+function reachesSome(value: unknown, steps: readonly PathStep[], at: number, test: (value: unknown) => boolean): boolean {
+  if (at === steps.length) return test(value);
+  const step = steps[at]!;
+  if ('key' in step) return isObject(value) && Object.hasOwn(value, step.key) && reachesSome(value[step.key], steps, at + 1, test);
+  if ('index' in step) return Array.isArray(value) && step.index < value.length && reachesSome(value[step.index], steps, at + 1, test);
+  return Array.isArray(value) && value.some((element) => reachesSome(element, steps, at + 1, test));
+}
+
+/** Adds what `steps[at…]` reaches from `value` to `out`. Not a closure: a filter scan calls it once per point. */
+function collect(value: unknown, steps: readonly PathStep[], at: number, out: unknown[]): void {
+  if (at === steps.length) {
+    out.push(value);
+    return;
+  }
+  const step = steps[at]!;
+  if ('key' in step) {
+    if (isObject(value) && Object.hasOwn(value, step.key)) collect(value[step.key], steps, at + 1, out);
+  } else if ('index' in step) {
+    if (Array.isArray(value) && step.index < value.length) collect(value[step.index], steps, at + 1, out);
+  } else if (Array.isArray(value)) {
+    for (const element of value) collect(element, steps, at + 1, out);
+  }
 }
 
 function assertFieldPath(dotted: string): string[] {

@@ -34,6 +34,8 @@ export class PointMatrix {
    * hole). A scan that yields between blocks is valid only while it is unchanged.
    */
   private layoutVersion = 0;
+  /** Bumped by every put and remove: anything derived from payloads (a filter's matches) is valid while it is unchanged. */
+  private changeCount = 0;
 
   constructor(readonly dimensions: number) {}
 
@@ -43,6 +45,10 @@ export class PointMatrix {
 
   get layout(): number {
     return this.layoutVersion;
+  }
+
+  get version(): number {
+    return this.changeCount;
   }
 
   get blockCount(): number {
@@ -76,6 +82,11 @@ export class PointMatrix {
     return this.blocks[Math.floor(slot / BLOCK_ROWS)]!.slice(start, start + this.dimensions);
   }
 
+  /** Copies row `slot` into `out` at `at`. */
+  copyRow(slot: number, out: Float32Array, at: number): void {
+    out.set(this.rowView(slot), at);
+  }
+
   /** The dot product of row `slot` with `query`: its cosine, rows being normalised. */
   dot(slot: number, query: Float32Array): number {
     return dotRow(this.blocks[Math.floor(slot / BLOCK_ROWS)]!, slot % BLOCK_ROWS, query, this.dimensions);
@@ -91,6 +102,7 @@ export class PointMatrix {
 
   /** `vector` must already be normalised. */
   put(id: string, key: number, vector: Float32Array, payload: Payload): void {
+    this.changeCount++;
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
@@ -116,6 +128,7 @@ export class PointMatrix {
   remove(id: string): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
+    this.changeCount++;
     const last = this.ids.length - 1;
     this.slotOfKey.delete(this.keys[slot]!);
     if (slot !== last) {

@@ -84,6 +84,31 @@ describe('embedded store: the HNSW index', () => {
     }
   });
 
+  it('finds at least 95 % of the exact filtered top 10 when a filter on a tenth walks the graph', async () => {
+    const filter = filters[1]![1];
+    let found = 0;
+    for (const vector of queries) {
+      const exact = new Set((await store.search('clusters', { vector, filter, limit: 10, exact: true })).map((h) => h.id));
+      const planned = await store.search('clusters', { vector, filter, limit: 10 });
+      found += planned.filter((h) => exact.has(h.id)).length;
+    }
+    expect(found / (queries.length * 10)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('answers a repeated filter from the points as they are after each write', async () => {
+    const rare: Filter = { must: [{ key: 'tag', match: { value: 'rare' } }] };
+    const n = 4; // tag "even": outside the filter
+    const vector = vectors[n]!;
+    for (const exact of [true, false]) {
+      expect((await store.search('clusters', { vector, filter: rare, limit: 10, exact })).map((h) => h.id)).not.toContain(uuid(n));
+      await store.upsert('clusters', [{ id: uuid(n), vector, payload: { n, tag: 'rare' } }]);
+      expect((await store.search('clusters', { vector, filter: rare, limit: 10, exact }))[0]?.id).toBe(uuid(n));
+      expect(await store.count('clusters', rare)).toBe(POINTS / 10 + 1);
+      await store.upsert('clusters', [{ id: uuid(n), vector, payload: payloadOf(n) }]);
+      expect((await store.search('clusters', { vector, filter: rare, limit: 10, exact })).map((h) => h.id)).not.toContain(uuid(n));
+    }
+  });
+
   it('loads the saved index when reopened instead of rebuilding it', async () => {
     const dir = tempDir();
     const first = graphStore(dir);
