@@ -2,6 +2,7 @@
  * Issue #2's figures: Sightline's image pipeline against a naive baseline on
  * the same photos and the same generated `base` model, in one run.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import sharp from 'sharp';
 import { performance } from 'node:perf_hooks';
@@ -166,8 +167,26 @@ export interface Machine {
   cores: number;
   memoryGiB: number;
   node: string;
+  /**
+   * The matrix instructions onnxruntime and usearch can use here: int8 speed-ups
+   * hinge on VNNI, and the same "AMD EPYC" name covers CPUs with and without it.
+   */
+  simd: string;
   /** Threads each stage may use. */
   threads: { libuvPool: number; sharpPerImage: number };
+}
+
+const SIMD_FLAGS = ['avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'];
+
+/** The SIMD_FLAGS that /proc/cpuinfo lists, or 'unknown' off Linux. */
+function simdFeatures(): string {
+  try {
+    const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.split(' '));
+    const present = SIMD_FLAGS.filter((f) => flags.has(f));
+    return present.length > 0 ? present.join(', ') : 'none of ' + SIMD_FLAGS.join(', ');
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function machine(): Machine {
@@ -177,6 +196,7 @@ export function machine(): Machine {
     cores,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
+    simd: simdFeatures(),
     threads: { libuvPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4), sharpPerImage: sharp.concurrency() },
   };
 }

@@ -38,7 +38,7 @@ Model: the generated SigLIP-B/16-sized model (hidden 768, 12 layers, 12 heads, M
 model's cost per image, random weights), fp32, onnxruntime-node on the CPU. Photos: ${sightline.images} generated
 photo-like JPEGs cycling through 640×480, 1024×768, 1600×1200, 1920×1080, 2592×1944 and 4000×3000.
 
-Machine: ${b.machine.cpu}, ${b.machine.cores} cores, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}.
+Machine: ${b.machine.cpu} (${b.machine.simd}), ${b.machine.cores} cores, ${b.machine.memoryGiB} GiB, Node ${b.machine.node}.
 Threads: onnxruntime's intra-op pool at its default (one thread per physical core; spinning off), one worker thread per\ntower; image decoding in libuv's pool of ${b.machine.threads.libuvPool}, sharp using ${b.machine.threads.sharpPerImage} per image.
 
 ## Image embedding (issue #2)
