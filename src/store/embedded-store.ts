@@ -154,15 +154,13 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
     pointCount: open.get(row.name)?.matrix.size ?? sql.countPoints.get(row.name)!.n,
   });
 
-  const predicate = (filter: Filter | undefined): PointPredicate | undefined =>
-    filter === undefined ? undefined : compileFilter(validateFilter(filter));
-
   /** The compiled filter and the key its matches are cached under (the validated filter's JSON). */
   const compiled = (filter: Filter | undefined): { pass: PointPredicate | undefined; filterKey: string | undefined } => {
     if (filter === undefined) return { pass: undefined, filterKey: undefined };
     const valid = validateFilter(filter);
     return { pass: compileFilter(valid), filterKey: JSON.stringify(valid) };
   };
+  const predicate = (filter: Filter | undefined): PointPredicate | undefined => compiled(filter).pass;
 
   /** Slots passing the filter, in id order. */
   const matchingInIdOrder = (matrix: PointMatrix, filter: Filter | undefined): number[] => {
