@@ -1,16 +1,12 @@
 /**
  * The embedded store's approximate nearest-neighbour index: a usearch HNSW
- * graph over int8 copies of the vectors, keyed by each point's SQLite rowid.
- * It only proposes candidates; the store rescores them against the float32
- * rows it holds, so scores are exact and the int8 error only costs recall,
- * which the oversampling below buys back.
- *
- * Why int8, quantised per vector: usearch's own f32→i8 cast multiplies by 127
- * and clamps, which leaves a unit 768-d vector (components ≈ ±0.04) with a
- * handful of levels, the 0.76 recall measured in issue 10. Scaling each vector
- * so its largest component is ±127 uses the whole range; cosine ignores the
- * scale. A quarter of f32's memory (768 MiB of vectors at 1M points) and the
- * fastest build of the three types we measured (BENCHMARKS.md).
+ * graph over the points' int8 codes (int8-codes.ts), keyed by each point's
+ * SQLite rowid. It only proposes candidates with their int8 cosines; the
+ * store rescores the ones that could make the page against the float32
+ * vectors, so scores are exact and the int8 error only costs recall, which
+ * the oversampling below buys back. A quarter of f32's memory (768 MiB of
+ * vectors at 1M points) and the fastest build of the three types we
+ * measured (BENCHMARKS.md).
  */
 import fs from 'node:fs';
 import { Index, MetricKind, ScalarKind } from 'usearch';
@@ -44,13 +40,11 @@ export class AnnIndex {
     return this.index.size();
   }
 
-  /** Adds or replaces the points `keys[i]` with `vectors[i]`. */
-  put(keys: number[], vectors: Float32Array[]): void {
+  /** Adds or replaces the points `keys[i]`, whose codes are row i of `codes` (a buffer of its own). */
+  put(keys: number[], codes: Int8Array): void {
     if (keys.length === 0) return;
     this.remove(keys);
-    const packed = new Int8Array(keys.length * this.dimensions);
-    vectors.forEach((v, i) => quantiseInto(v, packed, i * this.dimensions));
-    this.index.add(BigUint64Array.from(keys, BigInt), packed, 0);
+    this.index.add(BigUint64Array.from(keys, BigInt), codes, 0);
   }
 
   remove(keys: number[]): void {
@@ -59,14 +53,14 @@ export class AnnIndex {
   }
 
   /**
-   * Keys of up to `count` nearest points. usearch widens its beam to the
-   * number of results asked for, so `count` is also the effective ef.
+   * Up to `count` nearest points to the query's codes, with their int8
+   * cosines. usearch widens its beam to the number of results asked for, so
+   * `count` is also the effective ef.
    */
-  search(query: Float32Array, count: number): number[] {
-    if (this.size === 0 || count <= 0) return [];
-    const packed = new Int8Array(this.dimensions);
-    quantiseInto(query, packed, 0);
-    return Array.from(this.index.search(packed, count, 1).keys, Number);
+  search(codes: Int8Array, count: number): { keys: number[]; cosines: number[] } {
+    if (this.size === 0 || count <= 0) return { keys: [], cosines: [] };
+    const found = this.index.search(codes, count, 1);
+    return { keys: Array.from(found.keys, Number), cosines: Array.from(found.distances, (d) => 1 - d) };
   }
 
   /** Writes the index to `file` and flushes it to disk. */
@@ -84,13 +78,4 @@ export class AnnIndex {
   load(file: string): void {
     this.index.load(file);
   }
-}
-
-/** `v` scaled so its largest component is ±127, written at `out[at…]`. A zero vector stays zero. */
-function quantiseInto(v: Float32Array, out: Int8Array, at: number): void {
-  let max = 0;
-  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
-  if (max === 0) return;
-  const scale = 127 / max;
-  for (let i = 0; i < v.length; i++) out[at + i] = Math.round(v[i]! * scale);
 }

@@ -1,7 +1,8 @@
 /**
- * One open collection of the embedded store: its points in memory (the
- * PointMatrix: exact rows for scoring) and its ANN index, both derived from
- * SQLite, which stays the record.
+ * One open collection of the embedded store: its points (the PointMatrix:
+ * payloads and int8 codes) and its ANN index, both derived from SQLite,
+ * which stays the record and holds the float32 vectors that searches
+ * rescore with.
  *
  * Opening never holds the event loop for long: points are read in pages and
  * the index is loaded (or built, or patched) in slices, with a yield between
@@ -14,9 +15,10 @@ import { loadIndex, saveIndex } from './ann-file.ts';
 import { MatchCache } from './filter-matches.ts';
 import { AnnIndex } from './ann-index.ts';
 import type { PointRow, Statements } from './embedded-db.ts';
+import { quantiseInto } from './int8-codes.ts';
 import { PointMatrix } from './point-matrix.ts';
 import { parseStoredJson, payloadSchema, storedVector } from './stored-data.ts';
-import type { FeatureBinding, Payload } from './vector-store.ts';
+import type { FeatureBinding } from './vector-store.ts';
 
 export interface OpenCollection {
   readonly name: string;
@@ -32,6 +34,8 @@ export interface OpenCollection {
   unsaved: number;
   /** The matches of recently searched filters (see embedded-search.ts). */
   readonly matches: MatchCache;
+  /** The float32 vector of the point at `slot`, from SQLite; undefined when another process removed it meanwhile. */
+  readonly vectorAt: (slot: number) => Float32Array | undefined;
 }
 
 export interface CollectionContext {
@@ -50,11 +54,28 @@ const SAVE_AFTER_CHANGES = 10_000;
 
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A point row's vector and payload, checked: a damaged row fails the open with STORE_DATA_INVALID naming the point. */
-function pointOf(row: PointRow, collection: string, dimensions: number): { vector: Float32Array; payload: Payload } {
-  return {
-    vector: storedVector(row.vector, dimensions, { collection, what: `the vector of point ${row.id}` }),
-    payload: parseStoredJson(payloadSchema, row.payload, { collection, what: `the payload of point ${row.id}` }),
+/**
+ * Puts point rows (checked: a damaged row fails with STORE_DATA_INVALID
+ * naming the point) into the matrix, and returns their codes, one row each,
+ * for the index.
+ */
+function putRows(matrix: PointMatrix, rows: PointRow[], collection: string): Int8Array {
+  const dims = matrix.dimensions;
+  const codes = new Int8Array(rows.length * dims);
+  rows.forEach((row, i) => {
+    const vector = storedVector(row.vector, dims, { collection, what: `the vector of point ${row.id}` });
+    const payload = parseStoredJson(payloadSchema, row.payload, { collection, what: `the payload of point ${row.id}` });
+    matrix.put(row.id, row.key, codes, i * dims, quantiseInto(vector, codes, i * dims), payload);
+  });
+  return codes;
+}
+
+/** Reads the float32 vector of `matrix`'s point at `slot` back from SQLite. */
+function vectorReader(ctx: CollectionContext, name: string, matrix: PointMatrix): (slot: number) => Float32Array | undefined {
+  return (slot) => {
+    const row = ctx.sql.vectorByKey.get(name, matrix.keyAt(slot));
+    if (!row || row.id !== matrix.idAt(slot)) return undefined;
+    return storedVector(row.vector, matrix.dimensions, { collection: name, what: `the vector of point ${row.id}` });
   };
 }
 
@@ -63,13 +84,10 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
   const { sql } = ctx;
   // Changes logged from here on may be missed by the paged read; they are replayed below.
   const start = sql.lastChange.get()!.seq ?? 0;
-  const matrix = new PointMatrix(binding.dimensions);
+  const matrix = new PointMatrix(binding.dimensions, ctx.dataDir);
   for (let after = 0; ; ) {
     const page = sql.pointsAfter.all(name, after, LOAD_PAGE);
-    for (const row of page) {
-      const { vector, payload } = pointOf(row, name, binding.dimensions);
-      matrix.put(row.id, row.key, vector, payload);
-    }
+    putRows(matrix, page, name);
     if (page.length < LOAD_PAGE) break;
     after = page.at(-1)!.key;
     await yieldToEventLoop();
@@ -86,6 +104,7 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
     appliedThrough: usable ? Math.min(saved.seq, start) : start,
     unsaved: usable ? 0 : matrix.size,
     matches: new MatchCache(),
+    vectorAt: vectorReader(ctx, name, matrix),
   };
   const replayed = await catchUp(ctx, collection);
   if (collection.index.size !== matrix.size) {
@@ -126,11 +145,9 @@ export async function catchUp(ctx: CollectionContext, c: OpenCollection): Promis
       else gone.push(key);
     }
     c.index.remove(gone);
-    const points = present.map((row) => pointOf(row, c.name, c.matrix.dimensions));
-    present.forEach((row, j) => c.matrix.put(row.id, row.key, points[j]!.vector, points[j]!.payload));
     c.index.put(
       present.map((row) => row.key),
-      points.map((p) => p.vector),
+      putRows(c.matrix, present, c.name),
     );
     c.appliedThrough = Math.max(c.appliedThrough, slice.at(-1)!.seq);
     c.unsaved += slice.length;
@@ -157,10 +174,12 @@ async function buildIndex(matrix: PointMatrix): Promise<AnnIndex> {
   const index = new AnnIndex(matrix.dimensions);
   for (let from = 0; from < matrix.size; from += INDEX_SLICE) {
     if (from > 0) await yieldToEventLoop();
-    const slots = Array.from({ length: Math.min(INDEX_SLICE, matrix.size - from) }, (_, i) => from + i);
+    const count = Math.min(INDEX_SLICE, matrix.size - from);
+    const codes = new Int8Array(count * matrix.dimensions);
+    matrix.readCodes(from, codes, count);
     index.put(
-      slots.map((s) => matrix.keyAt(s)),
-      slots.map((s) => matrix.vectorAt(s)),
+      Array.from({ length: count }, (_, i) => matrix.keyAt(from + i)),
+      codes,
     );
   }
   return index;

@@ -82,6 +82,10 @@ export function prepareStatements(db: Database.Database) {
     pointByKey: db.prepare<[string, number], PointRow>(
       'SELECT rowid AS key, id, payload, vector FROM points WHERE collection = ? AND rowid = ?',
     ),
+    /** A point's float32 vector, read back to rescore it (see point-matrix.ts). */
+    vectorByKey: db.prepare<[string, number], { id: string; vector: Buffer }>(
+      'SELECT id, vector FROM points WHERE collection = ? AND rowid = ?',
+    ),
     upsertPoint: db.prepare<[string, string, string, Buffer], { key: number }>(
       `INSERT INTO points (collection, id, payload, vector) VALUES (?, ?, ?, ?)
        ON CONFLICT (collection, id) DO UPDATE SET payload = excluded.payload, vector = excluded.vector

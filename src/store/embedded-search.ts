@@ -19,20 +19,27 @@
  * keeps), and the filtered scan answers instead when that beam would be wider
  * than MAX_CANDIDATES, when scoring the matches costs less than walking it
  * (MATCHES_PER_CANDIDATE), or when too few candidates passed. Hits always satisfy the
- * filter exactly; only the ranking is approximate, as in Qdrant. Every
- * candidate is rescored against the float32 rows, so scores are the exact
- * cosines.
+ * filter exactly; only the ranking is approximate, as in Qdrant.
+ *
+ * Every path scores the points' int8 codes first (the graph's own, or a
+ * scan of the RowFile with usearch's SIMD exact search), keeps the points
+ * whose proven error bound (int8-codes.ts) lets them reach the page, and
+ * rescores those against their float32 vectors from SQLite, best bound
+ * first, until no bound left can beat the page. So scores are the exact
+ * cosines, and a scan's answer is exactly the float32 one, while it reads a
+ * quarter of the bytes.
  *
  * The filtered scan evaluates the filter once per point and collection
  * version (MatchCache keeps the matching slots until the next write), then
- * scores only the matches, natively: they are copied into a scratch block
- * and scanned with usearch's SIMD exact search, as unfiltered blocks are.
+ * scores only the matches' codes.
  */
 import { exactSearch, MetricKind } from 'usearch';
 import { yieldToEventLoop, type OpenCollection } from './embedded-collection.ts';
 import type { PointPredicate } from './filter.ts';
+import { KERNEL_MARGIN, queryCodes } from './int8-codes.ts';
 import { BLOCK_ROWS, type PointMatrix } from './point-matrix.ts';
 import { TopK } from './top-k.ts';
+import { dotRow } from './vector-math.ts';
 
 /** Qdrant's default `full_scan_threshold_kb`. */
 export const DEFAULT_FULL_SCAN_THRESHOLD_KB = 10_000;
@@ -68,14 +75,16 @@ const MAX_CANDIDATES = 8192;
  * Below this the exact scan is also the faster answer.
  */
 const MATCHES_PER_CANDIDATE = 8;
-/** Matching rows copied per native scan of a filter's matches: 12 MiB of 768-d rows. */
-const GATHER_ROWS = 4096;
 /**
- * usearch's cosine and our dot product of the same float32 rows differ in
- * the last bits; a native ranking is trusted only where this margin separates
- * the kept hits from the rest.
+ * Rows of codes read and scored per native call: 48 KiB of 768-d codes,
+ * which stay in the CPU's cache between the copy out of the page cache and
+ * the scan (bench/store-tune.ts --chunks measures the choice).
  */
-const NATIVE_MARGIN = 1e-5;
+const CHUNK_ROWS = 64;
+/** A filter's matching rows gathered per native call. */
+const GATHER_ROWS = 1024;
+/** A block with at least this share of matches is read whole; sparser ones row by row. */
+const DENSE_SHARE = 1 / 16;
 
 export interface SearchPlanInput {
   query: Float32Array;
@@ -143,24 +152,103 @@ function sampleSelectivity(matrix: PointMatrix, pass: PointPredicate): number {
  */
 export function graphSearch(c: OpenCollection, q: SearchPlanInput, candidates: number): TopK | undefined {
   const { matrix } = c;
-  const top = topFor(matrix, q.wanted);
+  const probe = queryCodes(q.query);
+  const found = new Candidates(matrix, q, probe.error);
   let passed = 0;
-  const keys = c.index.search(q.query, candidates);
-  for (const key of keys) {
+  const { keys, cosines } = c.index.search(probe.codes, candidates);
+  keys.forEach((key, i) => {
     const slot = matrix.findKey(key);
-    if (slot === undefined) continue;
-    if (q.pass && !q.pass(matrix.payloadAt(slot), matrix.idAt(slot))) continue;
+    if (slot === undefined) return;
+    if (q.pass && !q.pass(matrix.payloadAt(slot), matrix.idAt(slot))) return;
     passed++;
-    const score = matrix.dot(slot, q.query);
-    if (Math.fround(score) > q.threshold) top.offer(slot, score);
-  }
+    found.offer(slot, cosines[i]!);
+  });
   const exhausted = keys.length < candidates;
   if (q.pass && passed < q.wanted && !exhausted) return undefined;
-  return top;
+  return found.rescore(c, q);
 }
 
 export function topFor(matrix: PointMatrix, wanted: number): TopK {
   return new TopK(wanted, (slot) => matrix.idAt(slot));
+}
+
+/**
+ * The points a search has not ruled out, with their int8 cosines. `floor`
+ * is the `wanted`-th best lower bound offered so far: at least `wanted`
+ * points score that much, so a point whose upper bound is below it cannot
+ * make the page and is dropped.
+ */
+class Candidates {
+  private slots: number[] = [];
+  private cosines: number[] = [];
+  /** The `wanted` best lower bounds (TopK keeps the largest; ties need no order here). */
+  private readonly lows: TopK;
+  private pruneAt: number;
+
+  constructor(
+    private readonly matrix: PointMatrix,
+    private readonly q: SearchPlanInput,
+    private readonly queryError: number,
+  ) {
+    this.lows = new TopK(q.wanted, () => '');
+    this.pruneAt = Math.max(1024, 4 * q.wanted);
+  }
+
+  /** The most any point's int8 cosine may be off by. */
+  get widest(): number {
+    return this.matrix.maxError + this.queryError + KERNEL_MARGIN;
+  }
+
+  get floor(): number {
+    return Math.max(this.lows.floor, this.q.threshold);
+  }
+
+  /** What a native scan asks for first: one more than the page, to see what it left out. */
+  get wantedPlusOne(): number {
+    return this.q.wanted + 1;
+  }
+
+  offer(slot: number, cosine: number): void {
+    const slack = this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN;
+    // Below the threshold (an f32) in exact arithmetic, a score fails it as f32 too.
+    if (cosine + slack < this.floor) return;
+    this.lows.offer(slot, cosine - slack);
+    this.slots.push(slot);
+    this.cosines.push(cosine);
+    if (this.slots.length >= this.pruneAt) this.prune();
+  }
+
+  /**
+   * The page, rescored in float32 from the best upper bound down, stopping
+   * once no bound left can reach the page.
+   */
+  rescore(c: OpenCollection, q: SearchPlanInput): TopK {
+    const top = topFor(this.matrix, q.wanted);
+    const order = this.slots.map((slot, i) => ({ slot, high: this.cosines[i]! + this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN }));
+    order.sort((a, b) => b.high - a.high);
+    for (const { slot, high } of order) {
+      if (high < top.floor) break;
+      const vector = c.vectorAt(slot);
+      if (!vector) continue;
+      const score = dotRow(vector, 0, q.query, this.matrix.dimensions);
+      if (Math.fround(score) > q.threshold) top.offer(slot, score);
+    }
+    return top;
+  }
+
+  private prune(): void {
+    const floor = this.floor;
+    let kept = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (this.cosines[i]! + this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN < floor) continue;
+      this.slots[kept] = slot;
+      this.cosines[kept++] = this.cosines[i]!;
+    }
+    this.slots.length = kept;
+    this.cosines.length = kept;
+    if (kept * 2 >= this.pruneAt) this.pruneAt *= 2;
+  }
 }
 
 /** Slots of block `b` that pass. */
@@ -173,76 +261,62 @@ function passingIn(matrix: PointMatrix, b: number, pass: PointPredicate): Int32A
   return slots.slice(0, n);
 }
 
-/** Scores the points of block `b` (those in `slots`, with a filter) into `top`. */
-function scanBlock(matrix: PointMatrix, b: number, q: SearchPlanInput, top: TopK, slots: Int32Array | undefined): void {
-  const rows = matrix.rowsIn(b);
+/** The buffers one scan reuses: each starts at offset 0 of its own, as usearch's binding requires. */
+interface ScanBuffers {
+  probe: Int8Array;
+  chunk: Int8Array;
+  gathered: Int8Array;
+}
+
+/** Offers the codes of block `b`'s points (those in `slots`, with a filter) to `found`. */
+function scanBlock(matrix: PointMatrix, b: number, slots: Int32Array | undefined, buf: ScanBuffers, found: Candidates): void {
+  const dims = matrix.dimensions;
   const from = b * BLOCK_ROWS;
+  const rows = matrix.rowsIn(b);
   if (!slots || slots.length === rows) {
-    const data = matrix.block(b).subarray(0, rows * matrix.dimensions);
-    if (!nativeRows(matrix, data, rows, (row) => from + row, q, top)) jsRows(matrix, slotRange(from, rows), q, top);
+    for (let at = 0; at < rows; at += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - at);
+      matrix.readCodes(from + at, buf.chunk, n);
+      scoreRows(matrix, buf.chunk.subarray(0, n * dims), n, (row) => from + at + row, buf.probe, found);
+    }
     return;
   }
+  const dense = slots.length >= rows * DENSE_SHARE;
+  let loaded = -1;
   for (let at = 0; at < slots.length; at += GATHER_ROWS) {
-    const chunk = slots.subarray(at, at + GATHER_ROWS);
-    const data = gather(matrix, chunk);
-    if (!nativeRows(matrix, data, chunk.length, (row) => chunk[row]!, q, top)) jsRows(matrix, chunk, q, top);
-  }
-}
-
-function slotRange(from: number, count: number): Int32Array {
-  return Int32Array.from({ length: count }, (_, i) => from + i);
-}
-
-/** Shared by every scan (they never interleave within a block): the gathered rows, from offset 0 of its buffer. */
-let scratch = new Float32Array(0);
-
-/** The rows of `slots`, copied into the scratch block. */
-function gather(matrix: PointMatrix, slots: Int32Array): Float32Array {
-  const dims = matrix.dimensions;
-  if (scratch.length < slots.length * dims) scratch = new Float32Array(GATHER_ROWS * dims);
-  slots.forEach((slot, row) => matrix.copyRow(slot, scratch, row * dims));
-  return scratch.subarray(0, slots.length * dims);
-}
-
-function jsRows(matrix: PointMatrix, slots: Int32Array, q: SearchPlanInput, top: TopK): void {
-  for (const slot of slots) {
-    const score = matrix.dot(slot, q.query);
-    if (!(Math.fround(score) > q.threshold) || score < top.floor) continue;
-    top.offer(slot, score);
+    const part = slots.subarray(at, at + GATHER_ROWS);
+    part.forEach((slot, row) => {
+      if (!dense) return matrix.readCodes(slot, buf.gathered, 1, row);
+      const chunkStart = from + Math.floor((slot - from) / CHUNK_ROWS) * CHUNK_ROWS;
+      if (chunkStart !== loaded) {
+        matrix.readCodes(chunkStart, buf.chunk, Math.min(CHUNK_ROWS, from + rows - chunkStart));
+        loaded = chunkStart;
+      }
+      buf.gathered.set(buf.chunk.subarray((slot - chunkStart) * dims, (slot - chunkStart + 1) * dims), row * dims);
+    });
+    scoreRows(matrix, buf.gathered.subarray(0, part.length * dims), part.length, (row) => part[row]!, buf.probe, found);
   }
 }
 
 /**
- * Scores `rows` rows of `data` (which starts at offset 0 of its buffer, as
- * usearch's binding requires) natively, asking usearch for one more row than
- * wanted. Its answer is used only when the wanted hits beat everything it
- * left out by NATIVE_MARGIN (so ties and rounding cannot reorder the cut), or
- * when it returned every row; otherwise the caller scores them in JS.
+ * Offers `rows` rows of codes in `data` to `found`: usearch returns the best
+ * few natively, and asks again for more only while the best it left out
+ * could still, by its bound, reach the page.
  */
-function nativeRows(
-  matrix: PointMatrix,
-  data: Float32Array,
-  rows: number,
-  slotAt: (row: number) => number,
-  q: SearchPlanInput,
-  top: TopK,
-): boolean {
-  if (rows === 0) return true;
-  const count = Math.min(rows, q.wanted + 1);
-  const found = exactSearch(data, q.query, matrix.dimensions, count, MetricKind.Cos, 1);
-  const worstReturned = 1 - (found.distances.at(-1) ?? 1);
-  const scores: Array<[slot: number, score: number]> = [];
-  for (const key of found.keys) {
-    const slot = slotAt(Number(key));
-    scores.push([slot, matrix.dot(slot, q.query)]);
+function scoreRows(matrix: PointMatrix, data: Int8Array, rows: number, slotAt: (row: number) => number, probe: Int8Array, found: Candidates): void {
+  if (rows === 0) return;
+  const offered = new Set<number>();
+  for (let count = Math.min(rows, found.wantedPlusOne); ; count = Math.min(rows, count * 4)) {
+    const { keys, distances } = exactSearch(data, probe, matrix.dimensions, count, MetricKind.Cos, 1);
+    keys.forEach((key, i) => {
+      const row = Number(key);
+      if (offered.has(row)) return;
+      offered.add(row);
+      found.offer(slotAt(row), 1 - distances[i]!);
+    });
+    const leftOut = 1 - (distances.at(-1) ?? 1);
+    if (keys.length < count || count === rows || leftOut + found.widest < found.floor) return;
   }
-  const sawAll = scores.length === rows;
-  scores.sort((x, y) => y[1] - x[1]);
-  const cut = scores[Math.min(q.wanted, scores.length) - 1]?.[1];
-  const trusted = sawAll || (scores.length >= q.wanted && cut !== undefined && cut > worstReturned + NATIVE_MARGIN);
-  if (!trusted) return false;
-  for (const [slot, score] of scores) if (Math.fround(score) > q.threshold) top.offer(slot, score);
-  return true;
 }
 
 /**
@@ -258,7 +332,13 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<void, TopK
   const { layout, version, blockCount } = matrix;
   const cached = q.pass && q.filterKey !== undefined ? c.matches.get(q.filterKey, matrix) : undefined;
   const computed: Int32Array[] = [];
-  const top = topFor(matrix, q.wanted);
+  const probe = queryCodes(q.query);
+  const found = new Candidates(matrix, q, probe.error);
+  const buf: ScanBuffers = {
+    probe: probe.codes,
+    chunk: new Int8Array(CHUNK_ROWS * matrix.dimensions),
+    gathered: new Int8Array(GATHER_ROWS * matrix.dimensions),
+  };
   for (let b = 0; b < blockCount; b++) {
     if (b > 0) {
       const mayGoOn = yield;
@@ -266,12 +346,12 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<void, TopK
     }
     const slots = q.pass ? (cached?.perBlock[b] ?? passingIn(matrix, b, q.pass)) : undefined;
     if (slots && !cached) computed.push(slots);
-    scanBlock(matrix, b, q, top, slots);
+    scanBlock(matrix, b, slots, buf, found);
   }
   if (q.pass && !cached && q.filterKey !== undefined && matrix.version === version) {
     c.matches.set(q.filterKey, { version, perBlock: computed, count: computed.reduce((n, s) => n + s.length, 0) });
   }
-  return top;
+  return found.rescore(c, q);
 }
 
 /** The scan, yielding to the event loop between blocks; undefined when `stillCurrent` or the collection said stop. */

@@ -36,6 +36,7 @@ import {
 } from './embedded-search.ts';
 import { compileFilter, validateFilter, type Filter, type PointPredicate } from './filter.ts';
 import { parsePayloadPath } from './payload-path.ts';
+import { quantiseInto } from './int8-codes.ts';
 import type { PointMatrix } from './point-matrix.ts';
 import {
   assertCollectionName,
@@ -172,9 +173,10 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
     return slots;
   };
 
-  const output = (matrix: PointMatrix, slot: number, withVector: boolean): StoredPoint => {
-    const point: StoredPoint = { id: matrix.idAt(slot), payload: structuredClone(matrix.payloadAt(slot)) };
-    if (withVector) point.vector = matrix.vectorAt(slot);
+  const output = (c: OpenCollection, slot: number, withVector: boolean): StoredPoint => {
+    const point: StoredPoint = { id: c.matrix.idAt(slot), payload: structuredClone(c.matrix.payloadAt(slot)) };
+    const vector = withVector ? c.vectorAt(slot) : undefined;
+    if (vector) point.vector = vector;
     return point;
   };
 
@@ -228,7 +230,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
     return top
       .sorted()
       .slice(offset)
-      .map(({ slot, score }): ScoredPoint => ({ ...output(c.matrix, slot, q.withVector === true), score: Math.fround(score) }));
+      .map(({ slot, score }): ScoredPoint => ({ ...output(c, slot, q.withVector === true), score: Math.fround(score) }));
   };
 
   return {
@@ -297,18 +299,19 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
             return sql.upsertPoint.get(name, p.id, JSON.stringify(p.payload), blob)!.key;
           }),
         );
-        chunk.forEach((p, i) => c.matrix.put(p.id, keys[i]!, p.vector, p.payload));
-        c.index.put(
-          keys,
-          chunk.map((p) => p.vector),
-        );
+        const codes = new Int8Array(chunk.length * binding.dimensions);
+        chunk.forEach((p, i) => {
+          const at = i * binding.dimensions;
+          c.matrix.put(p.id, keys[i]!, codes, at, quantiseInto(p.vector, codes, at), p.payload);
+        });
+        c.index.put(keys, codes);
       }
     },
 
     async get(name, ids, opts = {}) {
-      const { matrix } = await use(name);
-      const slots = pointIds(ids).map((id) => matrix.find(id));
-      return slots.filter((s) => s !== undefined).map((s) => output(matrix, s, opts.withVector === true));
+      const c = await use(name);
+      const slots = pointIds(ids).map((id) => c.matrix.find(id));
+      return slots.filter((s) => s !== undefined).map((s) => output(c, s, opts.withVector === true));
     },
 
     async delete(name, request) {
@@ -333,11 +336,11 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
     search,
 
     async scroll(name, q) {
-      const { matrix } = await use(name);
+      const c = await use(name);
       const { limit, offset } = checkPaging(q.limit, q.offset);
-      return matchingInIdOrder(matrix, q.filter)
+      return matchingInIdOrder(c.matrix, q.filter)
         .slice(offset, offset + limit)
-        .map((slot) => output(matrix, slot, false));
+        .map((slot) => output(c, slot, false));
     },
 
     async ensurePayloadIndexes(name, fields) {
@@ -375,6 +378,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
           logger.warn('could not save the ann index; the next open rebuilds or replays it', { collection: c.name, err });
         }
       }
+      for (const c of open.values()) c.matrix.close();
       opening.clear();
       open.clear();
       db.close();

@@ -1,26 +1,28 @@
 /**
- * One collection's points held in memory: vectors (normalised) in row-major
- * blocks of BLOCK_ROWS rows, payloads parsed once, and a slot per point.
- * Deleting moves the last row into the hole, so rows stay dense and a scan
- * never skips.
+ * One collection's points as the embedded store holds them while open: ids,
+ * keys and payloads in memory (payloads parsed once), each vector's int8
+ * codes in a RowFile and its error bound δ in memory (int8-codes.ts), and a
+ * slot per point. The float32 vectors stay in SQLite and are read back only
+ * to rescore the few points a search cannot rule out: at a million 768-d
+ * points they would take 2.9 GiB here.
  *
- * Blocks rather than one array: each block is its own ArrayBuffer, which is
- * what usearch's exactSearch needs (its binding reads a typed array from the
- * start of its buffer, ignoring a view's offset), and a scan yields to the
- * event loop between blocks. Growing never copies more than one block.
+ * Deleting moves the last row into the hole, so rows stay dense and a scan
+ * never skips. Scans go BLOCK_ROWS rows at a time and yield to the event
+ * loop between blocks.
  */
 import type { Payload } from './vector-store.ts';
+import { RowFile } from './row-file.ts';
 import { compareIds } from './top-k.ts';
-import { dotRow } from './vector-math.ts';
 
-/** 16k rows of 768 floats: 48 MiB, a few milliseconds of native scanning. */
+/** Rows a scan covers between yields: 12 MiB of 768-d codes, a few milliseconds. */
 export const BLOCK_ROWS = 16_384;
 
-/** Rows a block starts with; it doubles up to BLOCK_ROWS, so small collections stay small. */
-const FIRST_BLOCK_ROWS = 256;
-
 export class PointMatrix {
-  private readonly blocks: Float32Array[] = [];
+  private readonly rows: RowFile;
+  /** δ per slot (int8-codes.ts), grown by doubling. */
+  private errors = new Float64Array(256);
+  /** At least every live δ: what a scan assumes of the rows it did not see. */
+  private largestError = 0;
   private ids: string[] = [];
   /** The point's key in the ANN index: its SQLite rowid, durable across restarts. */
   private keys: number[] = [];
@@ -37,7 +39,13 @@ export class PointMatrix {
   /** Bumped by every put and remove: anything derived from payloads (a filter's matches) is valid while it is unchanged. */
   private changeCount = 0;
 
-  constructor(readonly dimensions: number) {}
+  /** `dir` holds the codes' file (unlinked at once; see RowFile). */
+  constructor(
+    readonly dimensions: number,
+    dir: string,
+  ) {
+    this.rows = new RowFile(dir, dimensions);
+  }
 
   get size(): number {
     return this.ids.length;
@@ -52,12 +60,7 @@ export class PointMatrix {
   }
 
   get blockCount(): number {
-    return this.blocks.length;
-  }
-
-  /** Block `b`'s whole buffer: rows past `rowsIn(b)` are zero padding. */
-  block(b: number): Float32Array {
-    return this.blocks[b]!;
+    return Math.ceil(this.size / BLOCK_ROWS);
   }
 
   /** How many of block `b`'s rows hold points. */
@@ -77,19 +80,23 @@ export class PointMatrix {
     return this.payloads[slot]!;
   }
 
-  vectorAt(slot: number): Float32Array {
-    const start = (slot % BLOCK_ROWS) * this.dimensions;
-    return this.blocks[Math.floor(slot / BLOCK_ROWS)]!.slice(start, start + this.dimensions);
+  /** δ of the codes at `slot`. */
+  errorAt(slot: number): number {
+    return this.errors[slot]!;
   }
 
-  /** Copies row `slot` into `out` at `at`. */
-  copyRow(slot: number, out: Float32Array, at: number): void {
-    out.set(this.rowView(slot), at);
+  /** No live point's δ is larger. */
+  get maxError(): number {
+    return this.largestError;
   }
 
-  /** The dot product of row `slot` with `query`: its cosine, rows being normalised. */
-  dot(slot: number, query: Float32Array): number {
-    return dotRow(this.blocks[Math.floor(slot / BLOCK_ROWS)]!, slot % BLOCK_ROWS, query, this.dimensions);
+  /** Reads the codes of `rows` slots from `slot` into `into` at row `at`. */
+  readCodes(slot: number, into: Int8Array, rows = 1, at = 0): void {
+    this.rows.read(slot, into, rows, at);
+  }
+
+  close(): void {
+    this.rows.close();
   }
 
   find(id: string): number | undefined {
@@ -100,13 +107,12 @@ export class PointMatrix {
     return this.slotOfKey.get(key);
   }
 
-  /** `vector` must already be normalised. */
-  put(id: string, key: number, vector: Float32Array, payload: Payload): void {
+  /** Puts the point whose codes are `codes[at…]`, with their δ `error` (int8-codes.ts). */
+  put(id: string, key: number, codes: Int8Array, at: number, error: number, payload: Payload): void {
     this.changeCount++;
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
-      this.reserve(slot);
       this.ids.push(id);
       this.keys.push(key);
       this.payloads.push(payload);
@@ -122,7 +128,8 @@ export class PointMatrix {
         this.keys[slot] = key;
       }
     }
-    this.blocks[Math.floor(slot / BLOCK_ROWS)]!.set(vector, (slot % BLOCK_ROWS) * this.dimensions);
+    this.rows.write(slot, codes.subarray(at, at + this.dimensions));
+    this.setError(slot, error);
   }
 
   remove(id: string): boolean {
@@ -133,22 +140,22 @@ export class PointMatrix {
     this.slotOfKey.delete(this.keys[slot]!);
     if (slot !== last) {
       const lastId = this.ids[last]!;
-      this.blocks[Math.floor(slot / BLOCK_ROWS)]!.set(this.rowView(last), (slot % BLOCK_ROWS) * this.dimensions);
+      const moved = new Int8Array(this.dimensions);
+      this.rows.read(last, moved);
+      this.rows.write(slot, moved);
+      this.errors[slot] = this.errors[last]!;
       this.ids[slot] = lastId;
       this.keys[slot] = this.keys[last]!;
       this.payloads[slot] = this.payloads[last]!;
       this.slotOf.set(lastId, slot);
       this.slotOfKey.set(this.keys[slot]!, slot);
     }
-    // The freed row becomes padding again: zero, so a native block scan scores it 0.
-    this.rowView(last).fill(0);
     this.ids.pop();
     this.keys.pop();
     this.payloads.pop();
     this.slotOf.delete(id);
     this.ordered = undefined;
     this.layoutVersion++;
-    if (this.blocks.length > Math.ceil(this.ids.length / BLOCK_ROWS)) this.blocks.pop();
     return true;
   }
 
@@ -161,23 +168,13 @@ export class PointMatrix {
     return this.ordered;
   }
 
-  private rowView(slot: number): Float32Array {
-    const start = (slot % BLOCK_ROWS) * this.dimensions;
-    return this.blocks[Math.floor(slot / BLOCK_ROWS)]!.subarray(start, start + this.dimensions);
-  }
-
-  /** Makes room for row `slot`: a new block, or a doubling of the last one. */
-  private reserve(slot: number): void {
-    const b = Math.floor(slot / BLOCK_ROWS);
-    const row = slot % BLOCK_ROWS;
-    if (b === this.blocks.length) {
-      this.blocks.push(new Float32Array(FIRST_BLOCK_ROWS * this.dimensions));
-      return;
+  private setError(slot: number, error: number): void {
+    if (slot >= this.errors.length) {
+      const grown = new Float64Array(Math.max(slot + 1, this.errors.length * 2));
+      grown.set(this.errors);
+      this.errors = grown;
     }
-    const current = this.blocks[b]!;
-    if (row * this.dimensions < current.length) return;
-    const next = new Float32Array(Math.min(BLOCK_ROWS, (current.length / this.dimensions) * 2) * this.dimensions);
-    next.set(current);
-    this.blocks[b] = next;
+    this.errors[slot] = error;
+    this.largestError = Math.max(this.largestError, error);
   }
 }
