@@ -129,7 +129,7 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
     const exact = await measure(store, queries, { exact: true });
     const ef = defaultEf(plan.vectors);
     const rows: StoreRow[] = [
-      { engine: 'Sightline embedded', search: 'exact (usearch SIMD scan)', latency: exact.latency, recall: 1 },
+      { engine: 'Sightline embedded', search: 'exact (int8 SIMD scan, float32 rescoring)', latency: exact.latency, recall: 1 },
       await row(store, queries, exact.ids, `HNSW, default beam (ef ${ef} at this size)`, {}),
       await row(store, queries, exact.ids, 'HNSW, hnswEf 128', { hnswEf: 128 }),
     ];

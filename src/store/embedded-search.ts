@@ -18,7 +18,7 @@
  * selectivity (a beam of `ef` passing points, as Qdrant's filtered walk
  * keeps), and the filtered scan answers instead when that beam would be wider
  * than MAX_CANDIDATES, when scoring the matches costs less than walking it
- * (MATCHES_PER_CANDIDATE), or when too few candidates passed. Hits always satisfy the
+ * (scanCost against CANDIDATE_COST), or when too few candidates passed. Hits always satisfy the
  * filter exactly; only the ranking is approximate, as in Qdrant.
  *
  * Every path scores the points' int8 codes first (the graph's own, or a
@@ -66,25 +66,25 @@ const EF_CEILING = 1024;
  */
 const DEFAULT_CANDIDATES_PER_HIT = 2;
 /** The most candidates one filtered graph walk may ask for before the filtered scan answers instead. */
-const MAX_CANDIDATES = 8192;
+const MAX_CANDIDATES = 65_536;
 /**
- * A filter's matches the filtered scan scores in the time the graph walk
- * spends on one candidate: measured in one run at 30k and 123k clustered 768-d
- * points (bench/store-tune.ts, contended), a walk cost 0.025–0.05 ms per
- * candidate and the native scan of cached matches 0.004–0.008 ms per match.
- * Below this the exact scan is also the faster answer.
+ * What the steps of a search cost, in rows of codes scanned in bulk (about
+ * 0.33 µs each for 768 dims): a match read on its own (a pread, about 3 µs)
+ * and a candidate of the graph walk (about 6.7 µs, with its share of the
+ * rescoring). Measured on 100k clustered 768-d points on a 2-core EPYC
+ * (bench/store-tune.ts); a shared machine moves them by tens of percent,
+ * which shifts the crossover but never the answer's exactness.
  */
-const MATCHES_PER_CANDIDATE = 8;
+const SPARSE_MATCH_COST = 12;
+const CANDIDATE_COST = 20;
 /**
- * Rows of codes read and scored per native call: 48 KiB of 768-d codes,
- * which stay in the CPU's cache between the copy out of the page cache and
- * the scan (bench/store-tune.ts --chunks measures the choice).
+ * Rows of codes read and scored per step: 3 MiB of 768-d codes. Reads run
+ * ahead of scoring on another thread, so larger chunks cost fewer round
+ * trips; 4096 rows scanned 200k rows in 32–40 ms where 512 took 50–74.
  */
-const CHUNK_ROWS = 64;
-/** A filter's matching rows gathered per native call. */
-const GATHER_ROWS = 1024;
-/** A block with at least this share of matches is read whole; sparser ones row by row. */
-const DENSE_SHARE = 1 / 16;
+const CHUNK_ROWS = 4096;
+/** A block with at least this share of matches is read whole (cheaper than reading them one by one); sparser ones row by row. */
+const DENSE_SHARE = 1 / SPARSE_MATCH_COST;
 
 export interface SearchPlanInput {
   query: Float32Array;
@@ -123,9 +123,14 @@ export function planSearch(c: OpenCollection, q: SearchPlanInput): Plan {
   const candidates = candidatesFor(matrix, q, selectivity);
   const matches = selectivity * matrix.size;
   // A threshold of 0 asks for the graph wherever it can answer (Qdrant's meaning), so the cost rule is off then too.
-  const cheaper = q.fullScanPoints > 0 && matches <= candidates * MATCHES_PER_CANDIDATE;
+  const cheaper = q.fullScanPoints > 0 && scanCost(matches, matrix.size) <= candidates * CANDIDATE_COST;
   const scan = matches < q.fullScanPoints || cheaper || candidates > MAX_CANDIDATES;
   return scan ? { kind: 'filtered-scan' } : { kind: 'graph', candidates };
+}
+
+/** The filtered scan's cost for `matches` evenly spread over `points`: each read alone, or every row in bulk. */
+function scanCost(matches: number, points: number): number {
+  return Math.min(matches * SPARSE_MATCH_COST, points);
 }
 
 /** Graph candidates for a beam of `ef` points passing the filter (Infinity when none is expected to). */
@@ -261,40 +266,65 @@ function passingIn(matrix: PointMatrix, b: number, pass: PointPredicate): Int32A
   return slots.slice(0, n);
 }
 
-/** The buffers one scan reuses: each starts at offset 0 of its own, as usearch's binding requires. */
-interface ScanBuffers {
-  probe: Int8Array;
-  chunk: Int8Array;
-  gathered: Int8Array;
+/**
+ * One step of a scan: `rows` rows of codes from `from`, of which `slots`
+ * match the filter (all of them when undefined). A sparse step reads no
+ * rows in bulk (`rows` 0): it reads each of its slots on its own.
+ */
+interface Chunk {
+  from: number;
+  rows: number;
+  slots: Int32Array | undefined;
 }
 
-/** Offers the codes of block `b`'s points (those in `slots`, with a filter) to `found`. */
-function scanBlock(matrix: PointMatrix, b: number, slots: Int32Array | undefined, buf: ScanBuffers, found: Candidates): void {
-  const dims = matrix.dimensions;
-  const from = b * BLOCK_ROWS;
-  const rows = matrix.rowsIn(b);
-  if (!slots || slots.length === rows) {
-    for (let at = 0; at < rows; at += CHUNK_ROWS) {
-      const n = Math.min(CHUNK_ROWS, rows - at);
-      matrix.readCodes(from + at, buf.chunk, n);
-      scoreRows(matrix, buf.chunk.subarray(0, n * dims), n, (row) => from + at + row, buf.probe, found);
+/** A bulk read a scan asks its driver for: `rows` rows of codes from `from` into `into`. */
+export interface ChunkRead {
+  from: number;
+  rows: number;
+  into: Int8Array;
+}
+
+/**
+ * The scan's steps, block by block: whole chunks without a filter; with one,
+ * the chunks holding matches where they are dense, each match on its own
+ * where they are sparse. Filter matches it evaluates go into `computed`.
+ */
+function* chunksOf(matrix: PointMatrix, blockCount: number, q: SearchPlanInput, cached: Int32Array[] | undefined, computed: Int32Array[]): Generator<Chunk> {
+  for (let b = 0; b < blockCount; b++) {
+    const from = b * BLOCK_ROWS;
+    const rows = matrix.rowsIn(b);
+    const slots = q.pass ? (cached?.[b] ?? passingIn(matrix, b, q.pass)) : undefined;
+    if (slots && !cached) computed.push(slots);
+    if (slots && slots.length < rows * DENSE_SHARE) {
+      if (slots.length > 0) yield { from, rows: 0, slots };
+      continue;
     }
-    return;
-  }
-  const dense = slots.length >= rows * DENSE_SHARE;
-  let loaded = -1;
-  for (let at = 0; at < slots.length; at += GATHER_ROWS) {
-    const part = slots.subarray(at, at + GATHER_ROWS);
-    part.forEach((slot, row) => {
-      if (!dense) return matrix.readCodes(slot, buf.gathered, 1, row);
-      const chunkStart = from + Math.floor((slot - from) / CHUNK_ROWS) * CHUNK_ROWS;
-      if (chunkStart !== loaded) {
-        matrix.readCodes(chunkStart, buf.chunk, Math.min(CHUNK_ROWS, from + rows - chunkStart));
-        loaded = chunkStart;
+    let next = 0;
+    for (let at = from; at < from + rows; at += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, from + rows - at);
+      if (!slots || slots.length === rows) {
+        yield { from: at, rows: n, slots: undefined };
+        continue;
       }
-      buf.gathered.set(buf.chunk.subarray((slot - chunkStart) * dims, (slot - chunkStart + 1) * dims), row * dims);
+      const first = next;
+      while (next < slots.length && slots[next]! < at + n) next++;
+      if (next > first) yield { from: at, rows: n, slots: slots.subarray(first, next) };
+    }
+  }
+}
+
+/** Offers a chunk's codes (read into `data`, when it was read in bulk) to `found`. */
+function scoreChunk(matrix: PointMatrix, chunk: Chunk, data: Int8Array, gathered: Int8Array, probe: Int8Array, found: Candidates): void {
+  const dims = matrix.dimensions;
+  const { from, rows, slots } = chunk;
+  if (!slots) return scoreRows(matrix, data.subarray(0, rows * dims), rows, (row) => from + row, probe, found);
+  for (let at = 0; at < slots.length; at += CHUNK_ROWS) {
+    const part = slots.subarray(at, at + CHUNK_ROWS);
+    part.forEach((slot, row) => {
+      if (rows === 0) matrix.readCodes(slot, gathered, 1, row);
+      else gathered.set(data.subarray((slot - from) * dims, (slot - from + 1) * dims), row * dims);
     });
-    scoreRows(matrix, buf.gathered.subarray(0, part.length * dims), part.length, (row) => part[row]!, buf.probe, found);
+    scoreRows(matrix, gathered.subarray(0, part.length * dims), part.length, (row) => part[row]!, probe, found);
   }
 }
 
@@ -320,56 +350,79 @@ function scoreRows(matrix: PointMatrix, data: Int8Array, rows: number, slotAt: (
 }
 
 /**
- * Scans every block (with a filter, only its matches): a generator that
- * stops between blocks, where its driver yields to the event loop and tells
- * it whether the scan may go on. It ends with undefined when the collection
- * changed meanwhile (a delete moved rows, or a write made the cached matches
- * stale), so the caller can redo it in one go. Matches it computed are
- * cached when no write came between its first block and its last.
+ * Scans every block (with a filter, only its matches), one chunk ahead of
+ * its reads: each step yields the read of the chunk after the one it is
+ * about to score, and is resumed once every read asked for earlier is done,
+ * with whether it may go on. So a driver may read the next chunk while this
+ * one is scored (scanAll), or read at once (scanAllNow). It ends with
+ * undefined when the collection changed meanwhile (a delete moved rows, or
+ * a write made the cached matches stale), so the caller can redo it in one
+ * go. Matches it computed are cached when no write came between its first
+ * block and its last.
  */
-function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<void, TopK | undefined, boolean> {
+function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead | undefined, TopK | undefined, boolean> {
   const { matrix } = c;
   const { layout, version, blockCount } = matrix;
   const cached = q.pass && q.filterKey !== undefined ? c.matches.get(q.filterKey, matrix) : undefined;
   const computed: Int32Array[] = [];
   const probe = queryCodes(q.query);
   const found = new Candidates(matrix, q, probe.error);
-  const buf: ScanBuffers = {
-    probe: probe.codes,
-    chunk: new Int8Array(CHUNK_ROWS * matrix.dimensions),
-    gathered: new Int8Array(GATHER_ROWS * matrix.dimensions),
-  };
-  for (let b = 0; b < blockCount; b++) {
-    if (b > 0) {
-      const mayGoOn = yield;
-      if (!mayGoOn || matrix.layout !== layout || (cached && matrix.version !== version) || b >= matrix.blockCount) return undefined;
-    }
-    const slots = q.pass ? (cached?.perBlock[b] ?? passingIn(matrix, b, q.pass)) : undefined;
-    if (slots && !cached) computed.push(slots);
-    scanBlock(matrix, b, slots, buf, found);
+  // Two chunk buffers (one being read, one scored) and one to gather matches into; each starts at offset 0 of its own, as usearch's binding requires.
+  const buffers = [new Int8Array(CHUNK_ROWS * matrix.dimensions), new Int8Array(CHUNK_ROWS * matrix.dimensions)];
+  const gathered = new Int8Array(CHUNK_ROWS * matrix.dimensions);
+  const changed = () => matrix.layout !== layout || (cached !== undefined && matrix.version !== version);
+  let ahead: { chunk: Chunk; data: Int8Array } | undefined;
+  let turn = 0;
+  for (const chunk of chunksOf(matrix, blockCount, q, cached?.perBlock, computed)) {
+    const data = buffers[turn++ % 2]!;
+    const mayGoOn = yield chunk.rows > 0 ? { from: chunk.from, rows: chunk.rows, into: data } : undefined;
+    if (!mayGoOn || changed()) return undefined;
+    if (ahead) scoreChunk(matrix, ahead.chunk, ahead.data, gathered, probe.codes, found);
+    ahead = { chunk, data };
   }
+  const mayGoOn = yield undefined;
+  if (!mayGoOn || changed()) return undefined;
+  if (ahead) scoreChunk(matrix, ahead.chunk, ahead.data, gathered, probe.codes, found);
   if (q.pass && !cached && q.filterKey !== undefined && matrix.version === version) {
     c.matches.set(q.filterKey, { version, perBlock: computed, count: computed.reduce((n, s) => n + s.length, 0) });
   }
   return found.rescore(c, q);
 }
 
-/** The scan, yielding to the event loop between blocks; undefined when `stillCurrent` or the collection said stop. */
+/**
+ * The scan, reading each chunk while the one before is scored (the reads
+ * run on libuv's thread pool, and the event loop turns while they do);
+ * undefined when `stillCurrent` or the collection said stop.
+ */
 export async function scanAll(c: OpenCollection, q: SearchPlanInput, stillCurrent: () => boolean): Promise<TopK | undefined> {
   const steps = scanSteps(c, q);
+  let reading: Promise<void> = Promise.resolve();
   let step = steps.next(true);
-  while (!step.done) {
-    await yieldToEventLoop();
-    step = steps.next(stillCurrent());
+  try {
+    while (!step.done) {
+      // A read fails when the store closed under it; the scan then stops on stillCurrent.
+      await reading.catch((err: unknown) => {
+        if (stillCurrent()) throw err;
+      });
+      const read = step.value;
+      reading = read ? c.matrix.readCodesLater(read.from, read.into, read.rows) : Promise.resolve();
+      step = steps.next(stillCurrent());
+    }
+  } finally {
+    // A scan that stopped early leaves no read running into its buffers unobserved.
+    await reading.catch(() => undefined);
   }
   return step.value;
 }
 
-/** The same scan without yielding. */
+/** The same scan reading at once, without yielding. */
 export function scanAllNow(c: OpenCollection, q: SearchPlanInput): TopK {
   const steps = scanSteps(c, q);
   let step = steps.next(true);
-  while (!step.done) step = steps.next(true);
-  // Nothing ran between the blocks, so the collection cannot have changed under the scan.
+  while (!step.done) {
+    if (step.value) c.matrix.readCodes(step.value.from, step.value.into, step.value.rows);
+    step = steps.next(true);
+  }
+  // Nothing ran between the chunks, so the collection cannot have changed under the scan.
   return step.value!;
 }

@@ -95,6 +95,11 @@ export class PointMatrix {
     this.rows.read(slot, into, rows, at);
   }
 
+  /** readCodes on libuv's thread pool. */
+  readCodesLater(slot: number, into: Int8Array, rows: number): Promise<void> {
+    return this.rows.readLater(slot, into, rows);
+  }
+
   close(): void {
     this.rows.close();
   }

@@ -45,6 +45,18 @@ export class RowFile {
     if (got !== bytes) throw new Error(`row file: read ${got} of ${bytes} bytes at slot ${slot}`);
   }
 
+  /** `read`, on libuv's thread pool. */
+  readLater(slot: number, into: Int8Array, rows: number): Promise<void> {
+    const bytes = rows * this.rowBytes;
+    return new Promise((resolve, reject) => {
+      fs.read(this.fd, into, 0, bytes, slot * this.rowBytes, (err, got) => {
+        if (err) reject(err);
+        else if (got !== bytes) reject(new Error(`row file: read ${got} of ${bytes} bytes at slot ${slot}`));
+        else resolve();
+      });
+    });
+  }
+
   close(): void {
     closeWhenDropped.unregister(this);
     fs.closeSync(this.fd);
