@@ -170,7 +170,7 @@ export function graphSearch(c: OpenCollection, q: SearchPlanInput, candidates: n
   });
   const exhausted = keys.length < candidates;
   if (q.pass && passed < q.wanted && !exhausted) return undefined;
-  return found.rescore(c, q);
+  return found.rescore(c);
 }
 
 export function topFor(matrix: PointMatrix, wanted: number): TopK {
@@ -214,7 +214,7 @@ class Candidates {
   }
 
   offer(slot: number, cosine: number): void {
-    const slack = this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN;
+    const slack = this.slack(slot);
     // Below the threshold (an f32) in exact arithmetic, a score fails it as f32 too.
     if (cosine + slack < this.floor) return;
     this.lows.offer(slot, cosine - slack);
@@ -227,9 +227,10 @@ class Candidates {
    * The page, rescored in float32 from the best upper bound down, stopping
    * once no bound left can reach the page.
    */
-  rescore(c: OpenCollection, q: SearchPlanInput): TopK {
+  rescore(c: OpenCollection): TopK {
+    const { q } = this;
     const top = topFor(this.matrix, q.wanted);
-    const order = this.slots.map((slot, i) => ({ slot, high: this.cosines[i]! + this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN }));
+    const order = this.slots.map((slot, i) => ({ slot, high: this.cosines[i]! + this.slack(slot) }));
     order.sort((a, b) => b.high - a.high);
     for (const { slot, high } of order) {
       if (high < top.floor) break;
@@ -241,12 +242,17 @@ class Candidates {
     return top;
   }
 
+  /** How far the point's int8 cosine may be from its float32 one (int8-codes.ts). */
+  private slack(slot: number): number {
+    return this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN;
+  }
+
   private prune(): void {
     const floor = this.floor;
     let kept = 0;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!;
-      if (this.cosines[i]! + this.matrix.errorAt(slot) + this.queryError + KERNEL_MARGIN < floor) continue;
+      if (this.cosines[i]! + this.slack(slot) < floor) continue;
       this.slots[kept] = slot;
       this.cosines[kept++] = this.cosines[i]!;
     }
@@ -386,7 +392,7 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead 
   if (q.pass && !cached && q.filterKey !== undefined && matrix.version === version) {
     c.matches.set(q.filterKey, { version, perBlock: computed, count: computed.reduce((n, s) => n + s.length, 0) });
   }
-  return found.rescore(c, q);
+  return found.rescore(c);
 }
 
 /**
