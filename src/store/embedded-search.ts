@@ -295,7 +295,14 @@ export interface ChunkRead {
  * the chunks holding matches where they are dense, each match on its own
  * where they are sparse. Filter matches it evaluates go into `computed`.
  */
-function* chunksOf(matrix: PointMatrix, blockCount: number, q: SearchPlanInput, cached: Int32Array[] | undefined, computed: Int32Array[]): Generator<Chunk> {
+function* chunksOf(
+  matrix: PointMatrix,
+  blockCount: number,
+  chunkRows: number,
+  q: SearchPlanInput,
+  cached: Int32Array[] | undefined,
+  computed: Int32Array[],
+): Generator<Chunk> {
   for (let b = 0; b < blockCount; b++) {
     const from = b * BLOCK_ROWS;
     const rows = matrix.rowsIn(b);
@@ -306,8 +313,8 @@ function* chunksOf(matrix: PointMatrix, blockCount: number, q: SearchPlanInput, 
       continue;
     }
     let next = 0;
-    for (let at = from; at < from + rows; at += CHUNK_ROWS) {
-      const n = Math.min(CHUNK_ROWS, from + rows - at);
+    for (let at = from; at < from + rows; at += chunkRows) {
+      const n = Math.min(chunkRows, from + rows - at);
       if (!slots || slots.length === rows) {
         yield { from: at, rows: n, slots: undefined };
         continue;
@@ -319,13 +326,14 @@ function* chunksOf(matrix: PointMatrix, blockCount: number, q: SearchPlanInput, 
   }
 }
 
-/** Offers a chunk's codes (read into `data`, when it was read in bulk) to `found`. */
+/** Offers a chunk's codes (read into `data`, when it was read in bulk) to `found`; matches are gathered `gathered` rows at a time. */
 function scoreChunk(matrix: PointMatrix, chunk: Chunk, data: Int8Array, gathered: Int8Array, probe: Int8Array, found: Candidates): void {
   const dims = matrix.dimensions;
   const { from, rows, slots } = chunk;
   if (!slots) return scoreRows(matrix, data.subarray(0, rows * dims), rows, (row) => from + row, probe, found);
-  for (let at = 0; at < slots.length; at += CHUNK_ROWS) {
-    const part = slots.subarray(at, at + CHUNK_ROWS);
+  const gatherRows = gathered.length / dims;
+  for (let at = 0; at < slots.length; at += gatherRows) {
+    const part = slots.subarray(at, at + gatherRows);
     part.forEach((slot, row) => {
       if (rows === 0) matrix.readCodes(slot, gathered, 1, row);
       else gathered.set(data.subarray((slot - from) * dims, (slot - from + 1) * dims), row * dims);
@@ -373,13 +381,15 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead 
   const computed: Int32Array[] = [];
   const probe = queryCodes(q.query);
   const found = new Candidates(matrix, q, probe.error);
-  // Two chunk buffers (one being read, one scored) and one to gather matches into; each starts at offset 0 of its own, as usearch's binding requires.
-  const buffers = [new Int8Array(CHUNK_ROWS * matrix.dimensions), new Int8Array(CHUNK_ROWS * matrix.dimensions)];
-  const gathered = new Int8Array(CHUNK_ROWS * matrix.dimensions);
+  // Two chunk buffers (one being read, one scored) and, with a filter, one to gather matches into; each starts at
+  // offset 0 of its own, as usearch's binding requires. A small collection gets small ones.
+  const chunkRows = Math.min(CHUNK_ROWS, Math.max(1, matrix.size));
+  const buffers = [new Int8Array(chunkRows * matrix.dimensions), new Int8Array(chunkRows * matrix.dimensions)];
+  const gathered = new Int8Array(q.pass ? chunkRows * matrix.dimensions : 0);
   const changed = () => matrix.layout !== layout || (cached !== undefined && matrix.version !== version);
   let ahead: { chunk: Chunk; data: Int8Array } | undefined;
   let turn = 0;
-  for (const chunk of chunksOf(matrix, blockCount, q, cached?.perBlock, computed)) {
+  for (const chunk of chunksOf(matrix, blockCount, chunkRows, q, cached?.perBlock, computed)) {
     const data = buffers[turn++ % 2]!;
     const mayGoOn = yield chunk.rows > 0 ? { from: chunk.from, rows: chunk.rows, into: data } : undefined;
     if (!mayGoOn || changed()) return undefined;
