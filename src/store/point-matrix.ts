@@ -114,40 +114,44 @@ export class PointMatrix {
 
   /** Puts the point whose codes are `codes[at…]`, with their δ `error` (int8-codes.ts). */
   put(id: string, key: number, codes: Int8Array, at: number, error: number, payload: Payload): void {
+    const existing = this.slotOf.get(id);
+    const slot = existing ?? this.ids.length;
+    // The file first: a failed write (a full disk) leaves the matrix as it was.
+    this.rows.write(slot, codes.subarray(at, at + this.dimensions));
+    this.setError(slot, error);
     this.changeCount++;
-    let slot = this.slotOf.get(id);
-    if (slot === undefined) {
-      slot = this.ids.length;
+    if (existing === undefined) {
       this.ids.push(id);
       this.keys.push(key);
       this.payloads.push(payload);
       this.slotOf.set(id, slot);
       this.slotOfKey.set(key, slot);
       this.ordered = undefined;
-    } else {
-      this.payloads[slot] = payload;
-      const old = this.keys[slot]!;
-      if (old !== key) {
-        this.slotOfKey.delete(old);
-        this.slotOfKey.set(key, slot);
-        this.keys[slot] = key;
-      }
+      return;
     }
-    this.rows.write(slot, codes.subarray(at, at + this.dimensions));
-    this.setError(slot, error);
+    this.payloads[slot] = payload;
+    const old = this.keys[slot]!;
+    if (old !== key) {
+      this.slotOfKey.delete(old);
+      this.slotOfKey.set(key, slot);
+      this.keys[slot] = key;
+    }
   }
 
   remove(id: string): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
-    this.changeCount++;
     const last = this.ids.length - 1;
-    this.slotOfKey.delete(this.keys[slot]!);
     if (slot !== last) {
-      const lastId = this.ids[last]!;
+      // The file first, as in put.
       const moved = new Int8Array(this.dimensions);
       this.rows.read(last, moved);
       this.rows.write(slot, moved);
+    }
+    this.changeCount++;
+    this.slotOfKey.delete(this.keys[slot]!);
+    if (slot !== last) {
+      const lastId = this.ids[last]!;
       this.errors[slot] = this.errors[last]!;
       this.ids[slot] = lastId;
       this.keys[slot] = this.keys[last]!;

@@ -3,12 +3,13 @@
  * what their error bound cannot rule out (int8-codes.ts). These points
  * differ from each other far below what int8 can tell apart, so any answer
  * taken from the codes alone would be wrong; exact search must still match
- * a float64 brute force over the float32 vectors.
+ * a float64 brute force over the float32 vectors. The codes live in a file,
+ * so a write can fail (a full disk): the open collection must stay whole.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../src/extractor/model-generate/seeded-random.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
@@ -94,5 +95,31 @@ describe('embedded store: exact search over points int8 cannot tell apart', () =
 
   it('keeps the codes out of the data folder: their file is unlinked while open', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.rows-'))).toEqual([]);
+  });
+});
+
+describe('embedded store: a failed write of the codes (a full disk)', () => {
+  it('leaves the open collection as it was, and a retry stores the point', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-enospc-'));
+    const store = createEmbeddedStore({ dataDir: dir, features: [BINDING], logger: silentLogger });
+    try {
+      await store.createCollection('full', { feature: BINDING, config: {} });
+      await store.upsert('full', [{ id: uuid(1), vector: vectors[0]!, payload: { n: 1 } }]);
+      const fullDisk = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      const write = vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+        throw fullDisk;
+      });
+      await expect(store.upsert('full', [{ id: uuid(2), vector: vectors[1]!, payload: { n: 2 } }])).rejects.toBe(fullDisk);
+      write.mockRestore();
+      const hits = await store.search('full', { vector: vectors[1]!, limit: 10, exact: true });
+      expect(hits.map((h) => h.id)).toEqual([uuid(1)]);
+      await store.upsert('full', [{ id: uuid(2), vector: vectors[1]!, payload: { n: 2 } }]);
+      const after = await store.search('full', { vector: vectors[1]!, limit: 1, exact: true });
+      expect(after[0]).toMatchObject({ id: uuid(2), payload: { n: 2 } });
+      expect(after[0]!.score).toBeCloseTo(1, 6);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
