@@ -31,7 +31,7 @@
  * - has_id: the point's id is in the list.
  */
 import { ErrorCode, SightlineError } from '../errors.ts';
-import { parsePayloadPath, payloadPathProblem, someAtPath, valuesAtPath, type PathStep } from './payload-path.ts';
+import { parsePayloadPath, payloadPathProblem, someAtPath, type PathStep } from './payload-path.ts';
 import { canonicalPointId } from './point-id.ts';
 
 export type Filter = { must?: Condition[]; should?: Condition[]; must_not?: Condition[] };
@@ -231,7 +231,8 @@ function compileCondition(condition: Condition): PointPredicate {
   if ('key' in condition) return compileField(condition);
   if ('is_empty' in condition) {
     const steps = pathOf(condition.is_empty.key);
-    return (payload) => valuesAtPath(payload, steps).every((v) => v === null || (Array.isArray(v) && v.length === 0));
+    // Empty when nothing the path reaches holds a value (a missing key reaches nothing).
+    return (payload) => !someAtPath(payload, steps, (v) => v !== null && !(Array.isArray(v) && v.length === 0));
   }
   if ('is_null' in condition) {
     const steps = pathOf(condition.is_null.key);

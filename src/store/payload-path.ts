@@ -82,14 +82,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Every value the path reaches in `payload` (a missing key reaches none). */
-export function valuesAtPath(payload: unknown, steps: readonly PathStep[]): unknown[] {
-  const out: unknown[] = [];
-  collect(payload, steps, 0, out);
-  return out;
-}
-
-/** Does any value the path reaches in `payload` pass `test`? valuesAtPath(…).some(test), without building the list. */
+/** Does any value the path reaches in `payload` pass `test`? (A missing key reaches none; `[]` reaches every element.) */
 export function someAtPath(payload: unknown, steps: readonly PathStep[], test: (value: unknown) => boolean): boolean {
   return reachesSome(payload, steps, 0, test);
 }
@@ -100,22 +93,6 @@ function reachesSome(value: unknown, steps: readonly PathStep[], at: number, tes
   if ('key' in step) return isObject(value) && Object.hasOwn(value, step.key) && reachesSome(value[step.key], steps, at + 1, test);
   if ('index' in step) return Array.isArray(value) && step.index < value.length && reachesSome(value[step.index], steps, at + 1, test);
   return Array.isArray(value) && value.some((element) => reachesSome(element, steps, at + 1, test));
-}
-
-/** Adds what `steps[at…]` reaches from `value` to `out`. Not a closure: a filter scan calls it once per point. */
-function collect(value: unknown, steps: readonly PathStep[], at: number, out: unknown[]): void {
-  if (at === steps.length) {
-    out.push(value);
-    return;
-  }
-  const step = steps[at]!;
-  if ('key' in step) {
-    if (isObject(value) && Object.hasOwn(value, step.key)) collect(value[step.key], steps, at + 1, out);
-  } else if ('index' in step) {
-    if (Array.isArray(value) && step.index < value.length) collect(value[step.index], steps, at + 1, out);
-  } else if (Array.isArray(value)) {
-    for (const element of value) collect(element, steps, at + 1, out);
-  }
 }
 
 function assertFieldPath(dotted: string): string[] {
