@@ -15,7 +15,6 @@ import { loadIndex, saveIndex } from './ann-file.ts';
 import { MatchCache } from './filter-matches.ts';
 import { AnnIndex } from './ann-index.ts';
 import type { PointRow, Statements } from './embedded-db.ts';
-import { quantiseInto } from './int8-codes.ts';
 import { PointMatrix } from './point-matrix.ts';
 import { parseStoredJson, payloadSchema, storedVector } from './stored-data.ts';
 import type { FeatureBinding } from './vector-store.ts';
@@ -56,18 +55,17 @@ export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediat
 
 /**
  * Puts point rows (checked: a damaged row fails with STORE_DATA_INVALID
- * naming the point) into the matrix, and returns their codes, one row each,
- * for the index.
+ * naming the point) into the matrix, and returns their codes for the index.
  */
 function putRows(matrix: PointMatrix, rows: PointRow[], collection: string): Int8Array {
-  const dims = matrix.dimensions;
-  const codes = new Int8Array(rows.length * dims);
-  rows.forEach((row, i) => {
-    const vector = storedVector(row.vector, dims, { collection, what: `the vector of point ${row.id}` });
-    const payload = parseStoredJson(payloadSchema, row.payload, { collection, what: `the payload of point ${row.id}` });
-    matrix.put(row.id, row.key, codes, i * dims, quantiseInto(vector, codes, i * dims), payload);
-  });
-  return codes;
+  return matrix.putAll(
+    rows.map((row) => ({
+      id: row.id,
+      key: row.key,
+      vector: storedVector(row.vector, matrix.dimensions, { collection, what: `the vector of point ${row.id}` }),
+      payload: parseStoredJson(payloadSchema, row.payload, { collection, what: `the payload of point ${row.id}` }),
+    })),
+  );
 }
 
 /** Reads the float32 vector of `matrix`'s point at `slot` back from SQLite. */

@@ -36,7 +36,6 @@ import {
 } from './embedded-search.ts';
 import { compileFilter, validateFilter, type Filter, type PointPredicate } from './filter.ts';
 import { parsePayloadPath } from './payload-path.ts';
-import { quantiseInto } from './int8-codes.ts';
 import type { PointMatrix } from './point-matrix.ts';
 import {
   assertCollectionName,
@@ -299,12 +298,7 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
             return sql.upsertPoint.get(name, p.id, JSON.stringify(p.payload), blob)!.key;
           }),
         );
-        const codes = new Int8Array(chunk.length * binding.dimensions);
-        chunk.forEach((p, i) => {
-          const at = i * binding.dimensions;
-          c.matrix.put(p.id, keys[i]!, codes, at, quantiseInto(p.vector, codes, at), p.payload);
-        });
-        c.index.put(keys, codes);
+        c.index.put(keys, c.matrix.putAll(chunk.map((p, i) => ({ ...p, key: keys[i]! }))));
       }
     },
 

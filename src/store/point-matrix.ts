@@ -11,6 +11,7 @@
  * loop between blocks.
  */
 import type { Payload } from './vector-store.ts';
+import { quantiseInto } from './int8-codes.ts';
 import { RowFile } from './row-file.ts';
 import { compareIds } from './top-k.ts';
 
@@ -112,8 +113,22 @@ export class PointMatrix {
     return this.slotOfKey.get(key);
   }
 
+  /**
+   * Adds or replaces `points` (vectors already normalised) and returns their
+   * int8 codes, one row each, in a buffer of their own: what the ANN index
+   * takes.
+   */
+  putAll(points: ReadonlyArray<{ id: string; key: number; vector: Float32Array; payload: Payload }>): Int8Array {
+    const codes = new Int8Array(points.length * this.dimensions);
+    points.forEach((p, i) => {
+      const at = i * this.dimensions;
+      this.put(p.id, p.key, codes, at, quantiseInto(p.vector, codes, at), p.payload);
+    });
+    return codes;
+  }
+
   /** Puts the point whose codes are `codes[at…]`, with their δ `error` (int8-codes.ts). */
-  put(id: string, key: number, codes: Int8Array, at: number, error: number, payload: Payload): void {
+  private put(id: string, key: number, codes: Int8Array, at: number, error: number, payload: Payload): void {
     const existing = this.slotOf.get(id);
     const slot = existing ?? this.ids.length;
     // The file first: a failed write (a full disk) leaves the matrix as it was.
