@@ -283,10 +283,12 @@ export function createEmbeddedStore({ dataDir, features, logger, fullScanThresho
 
     async upsert(name, points, signal) {
       const { binding } = await use(name);
-      const prepared = points.map((p) => {
+      const checked = points.map((p) => {
         const id = pointId(p.id);
         return { id, vector: vectorFor(name, binding, p.vector, `the vector of point ${id}`), payload: cleanPayload(p.payload, id) };
       });
+      // Points sharing an id: the last one wins, as in Qdrant (qdrant/qdrant#9585), and the index sees each key once.
+      const prepared = [...new Map(checked.map((p) => [p.id, p])).values()];
       for (let start = 0; start < prepared.length; start += WRITE_CHUNK) {
         if (start > 0) await yieldToEventLoop();
         signal?.throwIfAborted();

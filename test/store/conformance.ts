@@ -143,6 +143,20 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
       expect(hit!.score).toBeCloseTo(1, 6);
     });
 
+    it('keeps the last of the points one upsert gives the same id, as Qdrant does (qdrant/qdrant#9585)', async () => {
+      const s = store();
+      const name = await collection(s);
+      await s.upsert(name, [
+        { id: id(1), vector: vec(1), payload: { v: 1 } },
+        { id: id(2), vector: vec(1, 1), payload: { v: 2 } },
+        { id: id(1), vector: vec(0, 1), payload: { v: 3 } },
+      ]);
+      expect(await s.count(name)).toBe(2);
+      const [hit] = await s.search(name, { vector: vec(0, 1), limit: 5 });
+      expect(hit).toMatchObject({ id: id(1), payload: { v: 3 } });
+      expect(hit!.score).toBeCloseTo(1, 6);
+    });
+
     it("refuses vectors not of the collection's width (FEATURE_MISMATCH) and ids that are not UUIDs (INVALID_DOCUMENT_ID)", async () => {
       const s = store();
       const name = await collection(s);
