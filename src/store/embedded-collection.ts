@@ -101,7 +101,7 @@ export async function openCollection(ctx: CollectionContext, name: string, creat
     index: usable ? saved.index : await buildIndex(matrix),
     appliedThrough: usable ? Math.min(saved.seq, start) : start,
     unsaved: usable ? 0 : matrix.size,
-    matches: new MatchCache(),
+    matches: new MatchCache(matrix),
     vectorAt: vectorReader(ctx, name, matrix),
   };
   const replayed = await catchUp(ctx, collection);

@@ -29,13 +29,15 @@
  * cosines, and a scan's answer is exactly the float32 one, while it reads a
  * quarter of the bytes.
  *
- * The filtered scan evaluates the filter once per point and collection
- * version (MatchCache keeps the matching slots until the next write), then
- * scores only the matches' codes.
+ * The filtered scan evaluates the filter once per point, then scores only
+ * the matches' codes; MatchCache keeps the matches of recent filters up to
+ * date through writes, so later plans count them, scans read them, and
+ * graph walks test candidates against them instead of the predicate.
  */
 import { exactSearch, MetricKind } from 'usearch';
 import { yieldToEventLoop, type OpenCollection } from './embedded-collection.ts';
 import type { PointPredicate } from './filter.ts';
+import { Matches } from './filter-matches.ts';
 import { KERNEL_MARGIN, queryCodes } from './int8-codes.ts';
 import { BLOCK_ROWS, type PointMatrix } from './point-matrix.ts';
 import { TopK } from './top-k.ts';
@@ -118,7 +120,7 @@ export function planSearch(c: OpenCollection, q: SearchPlanInput): Plan {
   const small = matrix.size < q.fullScanPoints;
   if (!q.pass) return q.exact || small ? { kind: 'exact' } : { kind: 'graph', candidates: candidatesFor(matrix, q, 1) };
   if (q.exact || small) return { kind: 'filtered-scan' };
-  const cached = q.filterKey === undefined ? undefined : c.matches.get(q.filterKey, matrix);
+  const cached = q.filterKey === undefined ? undefined : c.matches.get(q.filterKey);
   const selectivity = cached ? cached.count / matrix.size : sampleSelectivity(matrix, q.pass);
   const candidates = candidatesFor(matrix, q, selectivity);
   const matches = selectivity * matrix.size;
@@ -159,18 +161,28 @@ export function graphSearch(c: OpenCollection, q: SearchPlanInput, candidates: n
   const { matrix } = c;
   const probe = queryCodes(q.query);
   const found = new Candidates(matrix, q, probe.error);
+  const passes = passingTest(c, q);
   let passed = 0;
   const { keys, cosines } = c.index.search(probe.codes, candidates);
   keys.forEach((key, i) => {
     const slot = matrix.findKey(key);
     if (slot === undefined) return;
-    if (q.pass && !q.pass(matrix.payloadAt(slot), matrix.idAt(slot))) return;
+    if (passes && !passes(slot)) return;
     passed++;
     found.offer(slot, cosines[i]!);
   });
   const exhausted = keys.length < candidates;
   if (q.pass && passed < q.wanted && !exhausted) return undefined;
   return found.rescore(c);
+}
+
+/** Does the point at a slot pass the query's filter: its cached matches when there are, else the predicate. */
+function passingTest(c: OpenCollection, q: SearchPlanInput): ((slot: number) => boolean) | undefined {
+  const { pass } = q;
+  if (!pass) return undefined;
+  const cached = q.filterKey === undefined ? undefined : c.matches.get(q.filterKey);
+  if (cached) return (slot) => cached.has(slot);
+  return (slot) => pass(c.matrix.payloadAt(slot), c.matrix.idAt(slot));
 }
 
 export function topFor(matrix: PointMatrix, wanted: number): TopK {
@@ -300,13 +312,13 @@ function* chunksOf(
   blockCount: number,
   chunkRows: number,
   q: SearchPlanInput,
-  cached: Int32Array[] | undefined,
+  cached: Matches | undefined,
   computed: Int32Array[],
 ): Generator<Chunk> {
   for (let b = 0; b < blockCount; b++) {
     const from = b * BLOCK_ROWS;
     const rows = matrix.rowsIn(b);
-    const slots = q.pass ? (cached?.[b] ?? passingIn(matrix, b, q.pass)) : undefined;
+    const slots = q.pass ? (cached?.inBlock(b, rows) ?? passingIn(matrix, b, q.pass)) : undefined;
     if (slots && !cached) computed.push(slots);
     if (slots && slots.length < rows * DENSE_SHARE) {
       if (slots.length > 0) yield { from, rows: 0, slots };
@@ -369,15 +381,15 @@ function scoreRows(matrix: PointMatrix, data: Int8Array, rows: number, slotAt: (
  * about to score, and is resumed once every read asked for earlier is done,
  * with whether it may go on. So a driver may read the next chunk while this
  * one is scored (scanAll), or read at once (scanAllNow). It ends with
- * undefined when the collection changed meanwhile (a delete moved rows, or
- * a write made the cached matches stale), so the caller can redo it in one
- * go. Matches it computed are cached when no write came between its first
- * block and its last.
+ * undefined when a delete moved rows meanwhile, so the caller can redo it in
+ * one go. Each block's matches are as of when the scan reached it, cached or
+ * not. Matches it computed are cached when no write came between its first
+ * block and its last (the cache only follows the writes of filters it holds).
  */
 function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead | undefined, TopK | undefined, boolean> {
   const { matrix } = c;
   const { layout, version, blockCount } = matrix;
-  const cached = q.pass && q.filterKey !== undefined ? c.matches.get(q.filterKey, matrix) : undefined;
+  const cached = q.pass && q.filterKey !== undefined ? c.matches.get(q.filterKey) : undefined;
   const computed: Int32Array[] = [];
   const probe = queryCodes(q.query);
   const found = new Candidates(matrix, q, probe.error);
@@ -386,10 +398,10 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead 
   const chunkRows = Math.min(CHUNK_ROWS, Math.max(1, matrix.size));
   const buffers = [new Int8Array(chunkRows * matrix.dimensions), new Int8Array(chunkRows * matrix.dimensions)];
   const gathered = new Int8Array(q.pass ? chunkRows * matrix.dimensions : 0);
-  const changed = () => matrix.layout !== layout || (cached !== undefined && matrix.version !== version);
+  const changed = () => matrix.layout !== layout;
   let ahead: { chunk: Chunk; data: Int8Array } | undefined;
   let turn = 0;
-  for (const chunk of chunksOf(matrix, blockCount, chunkRows, q, cached?.perBlock, computed)) {
+  for (const chunk of chunksOf(matrix, blockCount, chunkRows, q, cached, computed)) {
     const data = buffers[turn++ % 2]!;
     const mayGoOn = yield chunk.rows > 0 ? { from: chunk.from, rows: chunk.rows, into: data } : undefined;
     if (!mayGoOn || changed()) return undefined;
@@ -400,7 +412,7 @@ function* scanSteps(c: OpenCollection, q: SearchPlanInput): Generator<ChunkRead 
   if (!mayGoOn || changed()) return undefined;
   if (ahead) scoreChunk(matrix, ahead.chunk, ahead.data, gathered, probe.codes, found);
   if (q.pass && !cached && q.filterKey !== undefined && matrix.version === version) {
-    c.matches.set(q.filterKey, { version, perBlock: computed, count: computed.reduce((n, s) => n + s.length, 0) });
+    c.matches.set(q.filterKey, new Matches(q.pass, computed, matrix.size));
   }
   return found.rescore(c);
 }

@@ -18,6 +18,14 @@ import { compareIds } from './top-k.ts';
 /** Rows a scan covers between yields: 12 MiB of 768-d codes, a few milliseconds. */
 export const BLOCK_ROWS = 16_384;
 
+/** Told of every change to a matrix's slots, after the matrix has made it. */
+export interface SlotWatcher {
+  /** The point at `slot` is new or replaced. */
+  put(slot: number): void;
+  /** The point at `slot` is gone and the last row, `last` (maybe `slot` itself), moved into it. */
+  removed(slot: number, last: number): void;
+}
+
 export class PointMatrix {
   private readonly rows: RowFile;
   /** δ per slot (int8-codes.ts), grown by doubling. */
@@ -39,6 +47,7 @@ export class PointMatrix {
   private layoutVersion = 0;
   /** Bumped by every put and remove: anything derived from payloads (a filter's matches) is valid while it is unchanged. */
   private changeCount = 0;
+  private readonly watchers: SlotWatcher[] = [];
 
   /** `dir` holds the codes' file (unlinked at once; see RowFile). */
   constructor(
@@ -105,6 +114,10 @@ export class PointMatrix {
     this.rows.close();
   }
 
+  watch(watcher: SlotWatcher): void {
+    this.watchers.push(watcher);
+  }
+
   find(id: string): number | undefined {
     return this.slotOf.get(id);
   }
@@ -142,15 +155,16 @@ export class PointMatrix {
       this.slotOf.set(id, slot);
       this.slotOfKey.set(key, slot);
       this.ordered = undefined;
-      return;
+    } else {
+      this.payloads[slot] = payload;
+      const old = this.keys[slot]!;
+      if (old !== key) {
+        this.slotOfKey.delete(old);
+        this.slotOfKey.set(key, slot);
+        this.keys[slot] = key;
+      }
     }
-    this.payloads[slot] = payload;
-    const old = this.keys[slot]!;
-    if (old !== key) {
-      this.slotOfKey.delete(old);
-      this.slotOfKey.set(key, slot);
-      this.keys[slot] = key;
-    }
+    for (const w of this.watchers) w.put(slot);
   }
 
   remove(id: string): boolean {
@@ -180,6 +194,7 @@ export class PointMatrix {
     this.slotOf.delete(id);
     this.ordered = undefined;
     this.layoutVersion++;
+    for (const w of this.watchers) w.removed(slot, last);
     return true;
   }
 
