@@ -135,7 +135,7 @@ async function runBlock(plan: StoreBlockPlan, queryCount: number, bandwidthGBps:
     ];
     const exactFiltered = await measure(store, queries, { exact: true, filter: TENTH });
     rows.push({ engine: 'Sightline embedded', search: '10 % filter, exact (matches cached)', latency: exactFiltered.latency, recall: 1 });
-    // A one-point write before each query makes the store evaluate the filter again: the first query after a write.
+    // A one-point write before each query: the first query after a write (the cached matches follow it, filter-matches.ts).
     const rewrite = () => store.upsert('bench', [{ id: uuidFor(0), vector: vectorAt(0), payload: { tenth: 0, n: 0 } }]);
     const fresh = await measure(store, queries, { exact: true, filter: TENTH }, rewrite);
     rows.push({ engine: 'Sightline embedded', search: '10 % filter, exact, first query after a write', latency: fresh.latency, recall: recallAt(fresh.ids, exactFiltered.ids) });
