@@ -176,6 +176,16 @@ export function vectorStoreConformance(label: string, openStore: StoreFactory): 
       expect((await s.scroll(name, { limit: 10 })).map((p) => p.id)).toEqual([id(3), id(5)]);
     });
 
+    it('counts a point named twice in one delete once', async () => {
+      const s = store();
+      const name = await collection(s, [
+        { id: id(1), vector: vec(1), payload: {} },
+        { id: id(2), vector: vec(0, 1), payload: {} },
+      ]);
+      expect(await s.delete(name, { ids: [id(1), id(1).toUpperCase()] })).toBe(1);
+      expect(await s.count(name)).toBe(1);
+    });
+
     it('counts with and without a filter', async () => {
       const s = store();
       const points = [1, 2, 3, 4].map((n) => ({ id: id(n), vector: vec(1), payload: { price: n * 10, tags: n > 2 ? ['sale'] : [] } }));
