@@ -35,7 +35,9 @@ export class RowFile {
   /** Writes `rows` rows from `src` (from its start) at `slot`. */
   write(slot: number, src: Int8Array, rows = 1): void {
     const bytes = rows * this.rowBytes;
-    fs.writeSync(this.fd, src, 0, bytes, slot * this.rowBytes);
+    // A disk that fills mid-write may take part of it without an error: that is a failed write too.
+    const wrote = fs.writeSync(this.fd, src, 0, bytes, slot * this.rowBytes);
+    if (wrote !== bytes) throw new Error(`row file: wrote ${wrote} of ${bytes} bytes at slot ${slot}`);
   }
 
   /** Reads `rows` rows from `slot` into `into` at row `at`. */

@@ -99,17 +99,21 @@ describe('embedded store: exact search over points int8 cannot tell apart', () =
 });
 
 describe('embedded store: a failed write of the codes (a full disk)', () => {
-  it('leaves the open collection as it was, and a retry stores the point', async () => {
+  const fullDisk = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const failures: Array<[string, () => number, RegExp | Error]> = [
+    ['the write throws ENOSPC', () => { throw fullDisk; }, fullDisk],
+    ['the write takes only part of the row', () => 100, /wrote 100 of/],
+  ];
+
+  it.each(failures)('leaves the open collection as it was when %s, and a retry stores the point', async (_, fail, rejection) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-enospc-'));
     const store = createEmbeddedStore({ dataDir: dir, features: [BINDING], logger: silentLogger });
     try {
       await store.createCollection('full', { feature: BINDING, config: {} });
       await store.upsert('full', [{ id: uuid(1), vector: vectors[0]!, payload: { n: 1 } }]);
-      const fullDisk = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      const write = vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
-        throw fullDisk;
-      });
-      await expect(store.upsert('full', [{ id: uuid(2), vector: vectors[1]!, payload: { n: 2 } }])).rejects.toBe(fullDisk);
+      const write = vi.spyOn(fs, 'writeSync').mockImplementationOnce(fail);
+      const failed = store.upsert('full', [{ id: uuid(2), vector: vectors[1]!, payload: { n: 2 } }]);
+      await (rejection instanceof RegExp ? expect(failed).rejects.toThrow(rejection) : expect(failed).rejects.toBe(rejection));
       write.mockRestore();
       const hits = await store.search('full', { vector: vectors[1]!, limit: 10, exact: true });
       expect(hits.map((h) => h.id)).toEqual([uuid(1)]);
