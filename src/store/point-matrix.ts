@@ -45,7 +45,7 @@ export class PointMatrix {
    * hole). A scan that yields between blocks is valid only while it is unchanged.
    */
   private layoutVersion = 0;
-  /** Bumped by every put and remove: anything derived from payloads (a filter's matches) is valid while it is unchanged. */
+  /** Bumped by every put and remove: matches a scan computed from payloads may be kept only if it is unchanged since the scan began (watchers follow later writes). */
   private changeCount = 0;
   private readonly watchers: SlotWatcher[] = [];
 

@@ -13,7 +13,7 @@ import { seededRandom } from '../../src/extractor/model-generate/seeded-random.t
 import { silentLogger } from '../../src/logger.ts';
 import { createEmbeddedStore } from '../../src/store/embedded-store.ts';
 import type { Filter } from '../../src/store/filter.ts';
-import type { Payload, VectorStore } from '../../src/store/vector-store.ts';
+import type { VectorStore } from '../../src/store/vector-store.ts';
 import { BINDING, clustered, uuid } from './ann-fixtures.ts';
 import { referenceMatches } from './filter-reference.ts';
 
@@ -30,14 +30,15 @@ const filters: Array<[string, Filter]> = [
 describe('embedded store: repeated filters through writes', () => {
   const random = seededRandom(99);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
-  const payload = (): Payload => ({ tag: pick(['red', 'blue', 'green', 'grey']), size: Math.floor(random() * 100) });
-  const live = new Map<string, { vector: Float32Array; payload: Payload }>();
+  type Tagged = { tag: string; size: number };
+  const payload = (): Tagged => ({ tag: pick(['red', 'blue', 'green', 'grey']), size: Math.floor(random() * 100) });
+  const live = new Map<string, { vector: Float32Array; payload: Tagged }>();
   let next = 0;
   let dataDir: string;
   let store: VectorStore;
 
   const expectedTop = (query: Float32Array, filter: Filter, limit: number) => {
-    const scored = [...live].filter(([id, p]) => referenceMatches(p.payload as never, id, filter));
+    const scored = [...live].filter(([id, p]) => referenceMatches(p.payload, id, filter));
     const norm = (v: Float32Array) => Math.hypot(...v);
     const qn = norm(query);
     return {
